@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CandidacyConfig(AppConfig):
+    name = "candidacy"
+    verbose_name = "Screening"

@@ -1,0 +1,69 @@
+"""The production shape: deploy checks, the compose file, the database in CI."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_ENV = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "x9$Lq2!vR7#pZ4@mW8^tK1&nB5*cH3(dF6)gJ0_sY-eU+aO=iP~lQ]oN[rT{uV}wX",
+    "DJANGO_ALLOWED_HOSTS": "candidacy.example.org",
+    "DJANGO_SETTINGS_MODULE": "candidacy.settings.base",
+}
+
+
+def test_check_deploy_reports_nothing_with_production_settings():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | PRODUCTION_ENV
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | {
+        "DJANGO_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "candidacy.settings.base"
+    }
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def _settings_env_names() -> set[str]:
+    source = (ROOT / "candidacy" / "settings" / "base.py").read_text()
+    return set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', source))
+
+
+def test_compose_runs_the_production_shape_with_the_settings_variables():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"postgres", "redis", "web", "worker", "beat"} <= set(services)
+    assert "gunicorn" in services["web"]["command"] and "migrate" in services["web"]["command"]
+    assert "worker" in services["worker"]["command"] and "beat" in services["beat"]["command"]
+    known = _settings_env_names()
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert set(environment) <= known, f"{name} sets variables the settings never read: {set(environment) - known}"
+        for required in ("DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"):
+            assert required in environment
+        assert environment["DJANGO_DEBUG"] == "0"
+        assert "@postgres:" in environment["DATABASE_URL"] and "redis://redis:" in environment["CELERY_BROKER_URL"]
+
+
+def test_database_connections_are_persistent_and_health_checked(settings):
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+    assert settings.DATABASES["default"]["CONN_MAX_AGE"] > 0
+
+
+@pytest.mark.skipif(not os.environ.get("CANDIDACY_REQUIRE_SERVICES"), reason="only CI promises PostgreSQL")
+def test_ci_runs_the_suite_on_postgresql():
+    assert connection.vendor == "postgresql"
