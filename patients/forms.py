@@ -1,0 +1,174 @@
+"""Forms for the patient record. Every value a user sends passes through one."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from . import items as catalogue
+from .models import Centre, Patient, PriorTreatment
+
+BOOLEAN_CHOICES = [("", "Not recorded"), ("1", "Yes"), ("0", "No")]
+NO_VALUES_MESSAGE = "Enter at least one value."
+RELAPSE_WINDOW_MESSAGE = "Relapses in 24 months cannot be fewer than relapses in 12 months."
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def not_in_future(value):
+    if value and value > timezone.localdate():
+        raise ValidationError("This date cannot be in the future.")
+
+
+class PatientSearchForm(forms.Form):
+    q = forms.CharField(label="Name or MRN", max_length=100, required=False)
+    page = forms.IntegerField(min_value=1, max_value=1_000_000, required=False)
+
+
+COMORBIDITY_FIELDS = [
+    "arrhythmia", "cardiac", "ibd", "diabetes", "cerebrovascular", "psychiatric",
+    "chronic_hepatitis", "cirrhosis", "infection", "rheumatologic", "peptic_ulcer",
+    "renal_dialysis_or_transplant", "dyspnoea_slight_activity", "dyspnoea_at_rest_or_oxygen",
+    "prior_solid_tumour", "heart_valve_disease",
+]
+
+
+class PatientForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = [
+            "centre", "mrn", "given_name", "family_name", "birth_date", "sex",
+            "deceased", "death_date", "disease", "diagnosis_date", *COMORBIDITY_FIELDS,
+        ]
+        widgets = {
+            "birth_date": DateInput(),
+            "death_date": DateInput(),
+            "diagnosis_date": DateInput(),
+            **{name: forms.NullBooleanSelect() for name in COMORBIDITY_FIELDS},
+        }
+        help_texts = {
+            name: "HCT-CI item (Sorror 2005). Leave as Unknown if not assessed." for name in COMORBIDITY_FIELDS
+        }
+
+    sections = (
+        ("Identity", ["centre", "mrn", "given_name", "family_name", "birth_date", "sex", "deceased", "death_date"]),
+        ("Diagnosis", ["disease", "diagnosis_date"]),
+        ("Comorbidities (HCT-CI)", COMORBIDITY_FIELDS),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["centre"].queryset = Centre.objects.filter(members=user)
+        if self.fields["centre"].queryset.count() == 1 and not self.instance.pk:
+            self.fields["centre"].initial = self.fields["centre"].queryset.first()
+        self.fields["diagnosis_date"].help_text = "Date of onset or diagnosis."
+        self.fields["birth_date"].help_text = "Age is worked out from it."
+
+    def field_sections(self):
+        return [(title, [self[name] for name in names]) for title, names in self.sections]
+
+
+class AssessmentForm(forms.Form):
+    """A dated assessment with a field per catalogue item; blank items are not recorded."""
+
+    taken_on = forms.DateField(label="Date taken", widget=DateInput(), validators=[not_in_future])
+    note = forms.CharField(max_length=500, required=False)
+
+    def __init__(self, *args, patient: Patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        self.fields["taken_on"].initial = timezone.localdate()
+        for section in catalogue.SECTIONS:
+            for item in section.items:
+                self.fields[item.key] = self._field_for(item)
+                if item.key in catalogue.UNIT_CONVERSIONS:
+                    units = list(catalogue.UNIT_CONVERSIONS[item.key])
+                    self.fields[f"{item.key}_unit"] = forms.ChoiceField(
+                        label="Unit", choices=[(u, u) for u in units], initial=units[0], required=False
+                    )
+
+    @staticmethod
+    def _field_for(item: catalogue.Item) -> forms.Field:
+        if item.boolean:
+            return forms.TypedChoiceField(
+                label=item.label, choices=BOOLEAN_CHOICES, required=False, coerce=float, empty_value=None
+            )
+        return forms.FloatField(
+            label=item.label,
+            required=False,
+            help_text=f"{item.range_text}. {item.help}".strip(),
+            widget=forms.NumberInput(attrs={"step": "any"}),
+        )
+
+    def sections(self):
+        """Sections with their bound fields, open when the patient's disease needs them."""
+        group = self.patient.disease.group if self.patient.disease else None
+        result = []
+        for section, is_open in catalogue.sections_for(group):
+            rows = []
+            for item in section.items:
+                unit_field = self[f"{item.key}_unit"] if item.key in catalogue.UNIT_CONVERSIONS else None
+                rows.append((self[item.key], item, unit_field))
+            has_errors = any(self[item.key].errors for item in section.items)
+            result.append((section, is_open or has_errors, rows))
+        return result
+
+    def clean_taken_on(self):
+        taken_on = self.cleaned_data["taken_on"]
+        if taken_on < self.patient.birth_date:
+            raise ValidationError("The date cannot be before the patient's date of birth.")
+        return taken_on
+
+    def clean(self):
+        cleaned = super().clean()
+        values = {}
+        for key, item in catalogue.ITEMS.items():
+            value = cleaned.get(key)
+            if value is None:
+                continue
+            if key in catalogue.UNIT_CONVERSIONS:
+                unit = cleaned.get(f"{key}_unit") or next(iter(catalogue.UNIT_CONVERSIONS[key]))
+                value = round(value * catalogue.UNIT_CONVERSIONS[key][unit], 4)
+            message = item.validate(value)
+            if message:
+                self.add_error(key, message)
+                continue
+            values[key] = value
+        if (
+            "relapses_12m" in values
+            and "relapses_24m" in values
+            and values["relapses_24m"] < values["relapses_12m"]
+        ):
+            self.add_error("relapses_24m", RELAPSE_WINDOW_MESSAGE)
+        if not values and not self.errors:
+            raise ValidationError(NO_VALUES_MESSAGE)
+        cleaned["values"] = values
+        return cleaned
+
+
+class MarkInErrorForm(forms.Form):
+    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PriorTreatmentForm(forms.ModelForm):
+    class Meta:
+        model = PriorTreatment
+        fields = ["therapy", "start_date", "end_date", "outcome", "stop_reason"]
+        widgets = {"start_date": DateInput(), "end_date": DateInput()}
+
+
+PriorTreatmentFormSet = forms.inlineformset_factory(
+    Patient,
+    PriorTreatment,
+    form=PriorTreatmentForm,
+    extra=2,
+    can_delete=True,
+    max_num=60,
+    validate_max=True,
+)

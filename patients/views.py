@@ -1,0 +1,141 @@
+"""Patient pages. Thin: check permission, validate a form, call a service, render."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from . import services
+from .forms import (
+    AssessmentForm,
+    MarkInErrorForm,
+    PatientForm,
+    PatientSearchForm,
+    PriorTreatmentFormSet,
+)
+from .history import edit_history
+from .models import Assessment, Patient
+
+PATIENTS_PER_PAGE = 50
+
+
+def visible_patient(request, public_id) -> Patient:
+    """A patient of the user's centres, or 404: never another centre's data."""
+    return get_object_or_404(
+        Patient.objects.visible_to(request.user).select_related("centre", "disease"), public_id=public_id
+    )
+
+
+def patient_view(permission: str):
+    """Load the patient of the URL, scoped to the user's centres, then check the permission.
+
+    Scope comes first, so a user of another centre gets 404 whatever their role and
+    cannot even learn that the patient exists.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, public_id, *args, **kwargs):
+            patient = visible_patient(request, public_id)
+            if not request.user.has_perm(permission):
+                raise PermissionDenied
+            return view(request, patient, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+@permission_required("patients.view_patient", raise_exception=True)
+def patient_list(request):
+    form = PatientSearchForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Invalid search.")
+    patients = (
+        Patient.objects.visible_to(request.user)
+        .search(form.cleaned_data["q"] or "")
+        .select_related("centre", "disease")
+    )
+    page = Paginator(patients, PATIENTS_PER_PAGE).get_page(form.cleaned_data["page"] or 1)
+    return render(request, "patients/patient_list.html", {"form": form, "page": page})
+
+
+@permission_required("patients.add_patient", raise_exception=True)
+def patient_create(request):
+    form = PatientForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        patient = services.patient_save(patient=form.save(commit=False))
+        messages.success(request, f"{patient.name} was added.")
+        return redirect("patients:detail", public_id=patient.public_id)
+    return render(request, "patients/patient_form.html", {"form": form})
+
+
+@patient_view("patients.change_patient")
+def patient_update(request, patient):
+    form = PatientForm(request.POST or None, instance=patient, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.patient_save(patient=form.save(commit=False))
+        messages.success(request, "The patient's details were saved.")
+        return redirect("patients:detail", public_id=patient.public_id)
+    return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
+
+
+@patient_view("patients.view_patient")
+def patient_detail(request, patient):
+    context = {
+        "patient": patient,
+        "latest_values": sorted(patient.latest_values().values(), key=lambda v: v.get_item_display()),
+        "treatments": patient.treatments.select_related("therapy"),
+        "assessments": patient.assessments.prefetch_related("values").select_related("recorded_by")[:20],
+        "history": edit_history(patient)[:50],
+        "comorbidities": [
+            (Patient._meta.get_field(name).verbose_name, value) for name, value in patient.comorbidities().items()
+        ],
+    }
+    return render(request, "patients/patient_detail.html", context)
+
+
+@patient_view("patients.add_assessment")
+def assessment_create(request, patient):
+    form = AssessmentForm(request.POST or None, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        services.assessment_record(
+            patient=patient,
+            taken_on=form.cleaned_data["taken_on"],
+            values=form.cleaned_data["values"],
+            note=form.cleaned_data["note"],
+            by=request.user,
+        )
+        messages.success(request, "The assessment was recorded.")
+        return redirect("patients:detail", public_id=patient.public_id)
+    return render(request, "patients/assessment_form.html", {"form": form, "patient": patient})
+
+
+@require_POST
+@patient_view("patients.change_assessment")
+def assessment_mark_in_error(request, patient, assessment_id):
+    assessment = get_object_or_404(Assessment, pk=assessment_id, patient=patient)
+    form = MarkInErrorForm(request.POST)
+    if form.is_valid():
+        services.assessment_mark_in_error(assessment=assessment, reason=form.cleaned_data["reason"])
+        messages.success(request, f"The assessment of {assessment.taken_on:%d %b %Y} was marked entered in error.")
+    else:
+        messages.error(request, "Give a reason (up to 500 characters) to mark an assessment entered in error.")
+    return redirect("patients:detail", public_id=patient.public_id)
+
+
+@patient_view("patients.change_priortreatment")
+def treatments_edit(request, patient):
+    formset = PriorTreatmentFormSet(request.POST or None, instance=patient)
+    if request.method == "POST" and formset.is_valid():
+        services.treatments_save(patient=patient, formset=formset)
+        messages.success(request, "The treatment history was saved.")
+        return redirect("patients:detail", public_id=patient.public_id)
+    return render(request, "patients/treatments_form.html", {"formset": formset, "patient": patient})

@@ -1,0 +1,120 @@
+"""The patient record as the rules engine sees it: plain, frozen, Django-free.
+
+``rules.loader`` builds a :class:`PatientRecord` from the database; tests and
+benchmarks build them by hand. Nothing in here knows about the ORM, the request
+or the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+# Disease groups the record can carry (``Disease.group`` in patients/).
+DISEASE_GROUPS = (
+    "ms",
+    "sle",
+    "ssc",
+    "aa",
+    "crohns",
+    "ra",
+    "vasculitis",
+    "cidp",
+    "nmosd",
+    "mg",
+    "myositis",
+    "t1d",
+)
+# MS subtypes: relapsing-remitting, secondary progressive, primary progressive.
+MS_SUBTYPES = ("rr", "sp", "pp")
+
+# Measurement item keys (the catalogue with units and ranges is patients/items.py).
+# Booleans are stored as 1.0 / 0.0.
+MEASUREMENT_ITEMS = (
+    # performance status
+    "karnofsky", "ecog",
+    # multiple sclerosis
+    "edss", "relapses_12m", "relapses_24m", "new_mri_lesions_12m",
+    # SLE
+    "sledai_2k", "sle_renal", "sle_cns", "sle_haematological",
+    # systemic sclerosis
+    "mrss", "ssc_lung", "ssc_heart", "ssc_kidney", "ssc_gi", "crp_mg_l",
+    # Crohn's
+    "cdai",
+    # aplastic anaemia (counts in 10^9/L, haemoglobin g/dL, cellularity %)
+    "anc", "platelets", "reticulocytes", "reticulocytes_pct", "haemoglobin",
+    "marrow_cellularity", "matched_sibling_donor",
+    # organ function
+    "lvef", "dlco", "fev1", "mpap", "pasp", "creatinine_clearance",
+    "creatinine",  # mg/dL
+    "bilirubin", "bilirubin_uln",  # mg/dL
+    "alt", "alt_uln", "ast", "ast_uln",  # U/L
+    # general
+    "bmi", "active_infection", "pregnant",
+)
+
+# HCT-CI comorbidity fields recorded by the clinician (True / False / None = not assessed).
+# Lab- and lung-function-based parts of HCT-CI come from the measurements instead.
+COMORBIDITY_ITEMS = (
+    "arrhythmia",
+    "cardiac",  # coronary artery disease, congestive heart failure, myocardial infarction
+    "ibd",
+    "diabetes",  # treated with insulin or oral hypoglycaemics
+    "cerebrovascular",
+    "psychiatric",
+    "chronic_hepatitis",
+    "cirrhosis",
+    "infection",  # needing antimicrobial treatment continued after day 0
+    "rheumatologic",
+    "peptic_ulcer",
+    "renal_dialysis_or_transplant",
+    "dyspnoea_slight_activity",
+    "dyspnoea_at_rest_or_oxygen",
+    "prior_solid_tumour",
+    "heart_valve_disease",
+)
+
+THERAPY_CLASSES = (
+    "ms_dmt_lower",
+    "ms_dmt_moderate",
+    "ms_dmt_high",
+    "immunosuppressant",
+    "biologic",
+    "jak_inhibitor",
+    "corticosteroid",
+    "aa_ist",
+    "other",
+)
+TREATMENT_OUTCOMES = ("ongoing", "inadequate_response", "intolerance", "completed", "unknown")
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    """The latest valid value of one item, and the date it was taken."""
+
+    value: float
+    on: date
+
+
+@dataclass(frozen=True, slots=True)
+class TreatmentLine:
+    therapy: str  # therapy key, e.g. "natalizumab"
+    therapy_class: str  # one of THERAPY_CLASSES
+    start: date | None
+    end: date | None  # None while ongoing
+    outcome: str  # one of TREATMENT_OUTCOMES
+    stop_reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PatientRecord:
+    birth_date: date
+    sex: str  # "female", "male", "other", "unknown"
+    deceased: bool
+    disease: str | None  # one of DISEASE_GROUPS
+    disease_subtype: str | None  # for MS, one of MS_SUBTYPES
+    diagnosis_date: date | None
+    measurements: Mapping[str, Measurement] = field(default_factory=dict)
+    comorbidities: Mapping[str, bool | None] = field(default_factory=dict)
+    treatments: tuple[TreatmentLine, ...] = ()

@@ -1,0 +1,95 @@
+"""Values a clinician enters are checked against each scale's own range and steps."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from patients.items import ITEMS
+from patients.models import Patient, PriorTreatment, Therapy
+from rules.record import COMORBIDITY_ITEMS, MEASUREMENT_ITEMS, THERAPY_CLASSES, TREATMENT_OUTCOMES
+
+from ..factories import PatientFactory, PriorTreatmentFactory
+
+CASES = [
+    # Kurtzke EDSS: 0 to 10 in 0.5 steps, but no 0.5 step
+    ("edss", 0, True), ("edss", 3.5, True), ("edss", 10, True),
+    ("edss", 0.5, False), ("edss", 3.25, False), ("edss", 10.5, False), ("edss", -1, False),
+    # Karnofsky: 0 to 100 in tens
+    ("karnofsky", 70, True), ("karnofsky", 75, False), ("karnofsky", 110, False),
+    # ECOG: 0 to 5
+    ("ecog", 0, True), ("ecog", 5, True), ("ecog", 6, False), ("ecog", 1.5, False),
+    # SLEDAI-2K: 0 to 105
+    ("sledai_2k", 105, True), ("sledai_2k", 106, False),
+    # mRSS: 17 areas x 0-3 = 0 to 51
+    ("mrss", 51, True), ("mrss", 52, False),
+    # physiologic ranges
+    ("lvef", 58, True), ("lvef", 95, False), ("lvef", 2, False),
+    ("haemoglobin", 30, False), ("bmi", 5, False),
+    # yes / no items
+    ("pregnant", 1, True), ("pregnant", 0, True), ("pregnant", 2, False),
+]
+
+
+@pytest.mark.parametrize("item, value, accepted", CASES)
+def test_each_item_accepts_only_values_its_scale_allows(item, value, accepted):
+    assert (ITEMS[item].validate(value) is None) is accepted
+
+
+def test_the_catalogue_covers_every_item_the_rules_engine_reads():
+    assert set(ITEMS) == set(MEASUREMENT_ITEMS)
+
+
+def test_the_record_names_match_the_rules_engine_vocabulary():
+    assert {c.value for c in Therapy.TherapyClass} == set(THERAPY_CLASSES)
+    assert {c.value for c in PriorTreatment.Outcome} == set(TREATMENT_OUTCOMES)
+    assert set(COMORBIDITY_ITEMS) <= {f.name for f in Patient._meta.get_fields()}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"birth_date": datetime.date.today() + datetime.timedelta(days=1)}, "birth_date"),
+        ({"birth_date": datetime.date(1890, 1, 1)}, "birth_date"),
+        ({"diagnosis_date": datetime.date(1980, 1, 1)}, "diagnosis_date"),  # before birth
+        ({"death_date": datetime.date.today() + datetime.timedelta(days=3)}, "death_date"),
+    ],
+)
+def test_implausible_patient_dates_are_refused_on_the_field(changes, field):
+    patient = PatientFactory.build(centre=None, **changes)
+    with pytest.raises(ValidationError) as error:
+        patient.clean()
+    assert field in error.value.message_dict
+
+
+@pytest.mark.django_db
+def test_age_is_derived_from_the_date_of_birth():
+    patient = PatientFactory(birth_date=datetime.date(2000, 6, 15))
+    assert patient.age_on(datetime.date(2026, 6, 14)) == 25
+    assert patient.age_on(datetime.date(2026, 6, 15)) == 26
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"start_date": datetime.date(2024, 1, 1), "end_date": datetime.date(2023, 1, 1)}, "end_date"),
+        ({"start_date": datetime.date.today() + datetime.timedelta(days=10), "end_date": None}, "start_date"),
+        ({"outcome": "ongoing", "end_date": datetime.date(2024, 1, 1)}, "outcome"),
+    ],
+)
+def test_a_treatment_must_end_after_it_starts(changes, field):
+    treatment = PriorTreatmentFactory.build(patient=None, **changes)
+    with pytest.raises(ValidationError) as error:
+        treatment.clean()
+    assert field in error.value.message_dict
+
+
+@pytest.mark.django_db
+def test_an_mrn_is_unique_within_its_centre_only(centre, other_centre):
+    PatientFactory(centre=centre, mrn="X1")
+    PatientFactory(centre=other_centre, mrn="X1")
+    duplicate = PatientFactory.build(centre=centre, mrn="X1")
+    with pytest.raises(ValidationError):
+        duplicate.validate_constraints()
