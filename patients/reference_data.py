@@ -79,3 +79,38 @@ GROUP_PERMISSIONS = {
     COORDINATOR: [f"patients.view_{model}" for model in _RECORD_MODELS],
     CRITERIA_ADMIN: [],
 }
+
+
+def seed(apps) -> None:
+    """Create or update the reference rows and the role groups (idempotent).
+
+    Takes an app registry so the data migration can pass its historical models; tests
+    that flush the database (transactional browser tests) call it with the real one.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    Disease = apps.get_model("patients", "Disease")
+    Therapy = apps.get_model("patients", "Therapy")
+    for key, name, group, subtype, snomed, icd10 in DISEASES:
+        Disease.objects.update_or_create(
+            key=key,
+            defaults={"name": name, "group": group, "subtype": subtype, "snomed_codes": snomed, "icd10_codes": icd10},
+        )
+    for key, name, therapy_class, rxnorm in THERAPIES:
+        Therapy.objects.update_or_create(
+            key=key, defaults={"name": name, "therapy_class": therapy_class, "rxnorm_codes": rxnorm}
+        )
+
+    # Permissions are normally created after all migrations; the groups need them now.
+    for app_config in apps.get_app_configs():
+        had_models = getattr(app_config, "models_module", None)
+        app_config.models_module = had_models or True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = had_models
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for group_name, codenames in GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))

@@ -9,6 +9,16 @@ CHROMIUM = os.environ.get("CANDIDACY_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(transactional_db):
+    """Transactional tests flush the database, migration data included: put it back."""
+    from django.apps import apps
+
+    from patients import reference_data
+
+    reference_data.seed(apps)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():

@@ -4,7 +4,7 @@ import pytest
 
 from ..factories import DEFAULT_PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_clinician_records_a_patient_and_sees_it_on_the_patient_page(page, sign_in, clinician, screenshot):
