@@ -3,16 +3,21 @@
 import os
 
 import pytest
-from django.contrib.auth.models import Group
 
-from patients.reference_data import CLINICIAN, COORDINATOR, CRITERIA_ADMIN
-
-from .factories import CentreFactory, UserFactory
+# Django-dependent imports live inside the fixtures, so that the pure engine tests
+# (tests/rules) also run without Django: python -m pytest tests/rules -p no:django
 
 SHARED_DIR = os.environ.get("CANDIDACY_SHARED_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "shared"))
 
 
+CLINICIAN, COORDINATOR, CRITERIA_ADMIN = "Clinician", "Coordinator", "Criteria admin"
+
+
 def _member(group_name, centre, **kwargs):
+    from django.contrib.auth.models import Group
+
+    from .factories import UserFactory
+
     user = UserFactory(**kwargs)
     user.groups.add(Group.objects.get(name=group_name))
     centre.members.add(user)
@@ -21,11 +26,15 @@ def _member(group_name, centre, **kwargs):
 
 @pytest.fixture
 def centre(db):
+    from .factories import CentreFactory
+
     return CentreFactory(code="ntc", name="North Transplant Centre")
 
 
 @pytest.fixture
 def other_centre(db):
+    from .factories import CentreFactory
+
     return CentreFactory(code="far", name="Far Away Hospital")
 
 
