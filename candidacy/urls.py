@@ -9,5 +9,6 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("patients/", include("patients.urls")),
+    path("criteria/", include("rules.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -15,8 +15,11 @@ def _reference_data(transactional_db):
     from django.apps import apps
 
     from patients import reference_data
+    from rules import seed
 
     reference_data.seed(apps)
+    seed.grant_permissions(apps)
+    seed.seed_default_ruleset(apps)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,148 @@
+"""Turn an engine result into what a page shows: sentences, labels, links, chart data.
+
+Sentences are built here, when shown; the stored result keeps only structure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.urls import reverse
+
+from patients.items import ITEMS
+from rules import result as engine_result
+from rules.facts import FACTS
+from rules.ruleset import (
+    DOMAINS,
+    EXCLUDED,
+    INCOMPLETE,
+    LOCAL_POLICY,
+    NOT_INDICATED,
+    POSSIBLE,
+    STRONG,
+    TRIAL_ONLY,
+    UNLIKELY,
+)
+
+DECISION_SUPPORT = "Supports a decision; the team decides."
+DOMAIN_LABELS = {"severity": "Disease severity", "failed_treatments": "Failed treatments", "overall_health": "Overall health"}
+BAND_CSS = {
+    NOT_INDICATED: "band-not-indicated", TRIAL_ONLY: "band-trial-only", EXCLUDED: "band-excluded",
+    INCOMPLETE: "band-incomplete", STRONG: "band-strong", POSSIBLE: "band-possible", UNLIKELY: "band-unlikely",
+}
+# Inputs that are not assessment items: where to record them instead.
+RECORD_FIELDS = {
+    "birth_date": "date of birth", "disease": "diagnosis", "disease_subtype": "MS subtype",
+    "diagnosis_date": "date of onset or diagnosis", "treatment_history": "prior treatments",
+}
+
+
+def band_css(band: str) -> str:
+    return BAND_CSS.get(band, "band-unlikely")
+
+
+@dataclass(frozen=True)
+class ExplanationRow:
+    label: str
+    kind: str
+    domain: str
+    value: str
+    value_on: date | None
+    stale: bool
+    threshold: str
+    outcome: str
+    outcome_code: str
+    points: str
+    sentence: str
+    citation: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class CollectRow:
+    label: str
+    reason: str
+    required: bool
+    criteria: str
+    url: str
+
+
+def explanation_rows(result: engine_result.Result) -> list[ExplanationRow]:
+    rows = []
+    for line in result.lines:
+        unit = FACTS[line.fact].unit if line.fact in FACTS else ""
+        if line.value_status == engine_result.MISSING:
+            value = "not recorded"
+        else:
+            value = f"{engine_result.format_value(line.value)} {unit}".strip()
+        if line.kind == "points":
+            points = f"{line.points:g} of {line.points_possible:g}" if line.points_possible else f"— of {line.criterion.points:g}"
+        else:
+            points = line.kind
+        rows.append(ExplanationRow(
+            label=line.label or line.key,
+            kind=line.kind,
+            domain=DOMAIN_LABELS.get(line.domain, line.domain),
+            value=value,
+            value_on=line.value_on,
+            stale=line.value_status == engine_result.STALE,
+            threshold=engine_result.format_threshold(line.operator, line.thresholds),
+            outcome=engine_result.OUTCOME_PHRASES[line.outcome],
+            outcome_code=line.outcome,
+            points=points,
+            sentence=engine_result.sentence(line),
+            citation=line.citation if line.evidence != LOCAL_POLICY else LOCAL_POLICY,
+            evidence=line.evidence,
+        ))
+    return rows
+
+
+def collect_rows(result: engine_result.Result, patient) -> list[CollectRow]:
+    rows = []
+    for item in result.to_collect:
+        if item.item in ITEMS:
+            label = ITEMS[item.item].label
+            url = reverse("patients:assessment_create", args=[patient.public_id]) + f"#id_{item.item}"
+        elif item.item == "treatment_history":
+            label, url = RECORD_FIELDS[item.item], reverse("patients:treatments", args=[patient.public_id])
+        else:
+            key = item.item.removeprefix("comorbidity:")
+            label = RECORD_FIELDS.get(key, key.replace("_", " "))
+            url = reverse("patients:update", args=[patient.public_id]) + f"#id_{key}"
+        rows.append(CollectRow(
+            label=label,
+            reason=engine_result.STATUS_PHRASES.get(item.reason, item.reason),
+            required=item.required,
+            criteria=", ".join(item.criteria),
+            url=url,
+        ))
+    return rows
+
+
+def domain_chart(result: engine_result.Result) -> list[dict]:
+    """Each domain's share of its evaluable points, as a percentage; None when left out."""
+    return [
+        {
+            "domain": DOMAIN_LABELS[d],
+            "percent": None if result.domain_scores.get(d) is None else round(result.domain_scores[d] * 100),
+        }
+        for d in DOMAINS
+    ]
+
+
+def screening_context(result: engine_result.Result | None, patient) -> dict:
+    if result is None:
+        return {"result": None}
+    labels = {line.key: line.label or line.key for line in result.lines}
+    return {
+        "result": result,
+        "band_css": band_css(result.band),
+        "reasons": [engine_result.reason_text(r) for r in result.reasons],
+        "rows": explanation_rows(result),
+        "to_collect": collect_rows(result, patient),
+        "review_marks": [labels.get(k, k) for k in result.review_marks],
+        "domains": domain_chart(result),
+        "completeness_percent": round(result.completeness * 100),
+        "decision_support": DECISION_SUPPORT,
+    }

@@ -1,0 +1,74 @@
+"""The one place ``rules`` reads the database: ORM rows in, engine dataclasses out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from patients.models import AssessmentValue, Patient, PriorTreatment
+
+from .compiler import CompiledRuleSet, compile_ruleset
+from .models import RuleSet
+from .record import Measurement, PatientRecord, TreatmentLine
+
+_compiled_cache: dict[tuple[int, str], CompiledRuleSet] = {}
+
+
+def compiled(ruleset: RuleSet) -> CompiledRuleSet:
+    """The compiled form of a published rule set, compiled once per process.
+
+    Published rule sets never change, so their id and publication time identify them.
+    Drafts are compiled afresh every time.
+    """
+    if ruleset.is_editable:
+        return compile_ruleset(ruleset.to_spec())
+    key = (ruleset.pk, ruleset.published_at.isoformat() if ruleset.published_at else "")
+    if key not in _compiled_cache:
+        _compiled_cache[key] = compile_ruleset(ruleset.to_spec())
+    return _compiled_cache[key]
+
+
+def records_for(patients: Iterable[Patient], *, as_of: date | None = None) -> dict[int, PatientRecord]:
+    """Engine records for many patients with three queries, whatever their number.
+
+    Values dated after ``as_of`` are left out, so a screening "as of" a past date sees
+    only what was known then.
+    """
+    patients = list(patients)
+    ids = [p.pk for p in patients]
+    latest: dict[int, dict[str, Measurement]] = {pk: {} for pk in ids}
+    values = (
+        AssessmentValue.objects.filter(assessment__patient_id__in=ids, assessment__entered_in_error=False)
+        .order_by("assessment__patient_id", "-assessment__taken_on", "-assessment__created_at", "-id")
+        .values_list("assessment__patient_id", "item", "value", "assessment__taken_on")
+    )
+    if as_of is not None:
+        values = values.filter(assessment__taken_on__lte=as_of)
+    for patient_id, item, value, taken_on in values.iterator(chunk_size=5000):
+        latest[patient_id].setdefault(item, Measurement(value=value, on=taken_on))
+
+    lines: dict[int, list[TreatmentLine]] = {pk: [] for pk in ids}
+    treatments = PriorTreatment.objects.filter(patient_id__in=ids).order_by("start_date", "id").values_list(
+        "patient_id", "therapy__key", "therapy__therapy_class", "start_date", "end_date", "outcome", "stop_reason"
+    )
+    for patient_id, therapy, therapy_class, start, end, outcome, reason in treatments.iterator(chunk_size=5000):
+        lines[patient_id].append(TreatmentLine(therapy, therapy_class, start, end, outcome, reason))
+
+    return {
+        p.pk: PatientRecord(
+            birth_date=p.birth_date,
+            sex=p.sex,
+            deceased=p.is_deceased,
+            disease=p.disease.group if p.disease else None,
+            disease_subtype=(p.disease.subtype or None) if p.disease else None,
+            diagnosis_date=p.diagnosis_date,
+            measurements=latest[p.pk],
+            comorbidities=p.comorbidities(),
+            treatments=tuple(lines[p.pk]),
+        )
+        for p in patients
+    }
+
+
+def record_for(patient: Patient, *, as_of: date | None = None) -> PatientRecord:
+    return records_for([patient], as_of=as_of)[patient.pk]

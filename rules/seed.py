@@ -1,0 +1,48 @@
+"""Seeding the default rule set and the criteria permissions (migrations and tests)."""
+
+from patients.reference_data import create_all_permissions
+
+from .defaults import DEFAULT_CRITERIA, DEFAULT_INDICATIONS, DEFAULT_RULESET
+
+DEFAULT_NOTES = (
+    "Seeded default. Clinical thresholds cite their source and evidence mark "
+    "(../shared/clinical/criteria-sources.md); weights, points, band cut-offs and freshness "
+    "windows are local policy. Criteria whose source is UNVERIFIED are seeded switched off."
+)
+_RULES_MODELS = ("ruleset", "diseaseindication", "criterion")
+GROUP_PERMISSIONS = {
+    "Criteria admin": [f"{action}_{model}" for model in _RULES_MODELS for action in ("view", "add", "change", "delete")],
+    "Clinician": ["view_ruleset"],
+    "Coordinator": ["view_ruleset"],
+}
+
+
+def seed_default_ruleset(apps) -> None:
+    """Create and publish the default rule set unless some rule set exists already."""
+    RuleSet = apps.get_model("rules", "RuleSet")
+    if RuleSet.objects.exists():
+        return
+    ruleset = RuleSet.objects.create(
+        name=DEFAULT_RULESET["name"],
+        version=DEFAULT_RULESET["version"],
+        status="published",
+        domain_weights=DEFAULT_RULESET["domain_weights"],
+        band_thresholds=DEFAULT_RULESET["band_thresholds"],
+        freshness_days=DEFAULT_RULESET["freshness_days"],
+        notes=DEFAULT_NOTES,
+    )
+    ruleset.published_at = ruleset.created_at
+    ruleset.save(update_fields=["published_at"])
+    DiseaseIndication = apps.get_model("rules", "DiseaseIndication")
+    Criterion = apps.get_model("rules", "Criterion")
+    DiseaseIndication.objects.bulk_create(DiseaseIndication(ruleset=ruleset, **row) for row in DEFAULT_INDICATIONS)
+    Criterion.objects.bulk_create(Criterion(ruleset=ruleset, **row) for row in DEFAULT_CRITERIA)
+
+
+def grant_permissions(apps) -> None:
+    create_all_permissions(apps)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for group_name, codenames in GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        group.permissions.add(*Permission.objects.filter(content_type__app_label="rules", codename__in=codenames))

@@ -1,0 +1,64 @@
+"""Publishing and cloning rule sets: the only writes that change which criteria score."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from . import ruleset as vocab
+from .compiler import compile_ruleset
+from .models import RuleSet
+
+ONLY_DRAFTS_PUBLISH = "Only a draft can be published."
+
+
+def ruleset_publish(*, ruleset: RuleSet, by) -> RuleSet:
+    """Validate a draft by compiling it, then make it the one active version.
+
+    Raises ValidationError listing every problem; nothing is published then.
+    """
+    if ruleset.status != RuleSet.Status.DRAFT:
+        raise ValidationError(ONLY_DRAFTS_PUBLISH)
+    try:
+        compile_ruleset(ruleset.to_spec())
+    except vocab.RuleSetError as error:
+        raise ValidationError([str(problem) for problem in error.problems]) from error
+    with transaction.atomic():
+        RuleSet.objects.select_for_update().filter(status=RuleSet.Status.PUBLISHED).update(status=RuleSet.Status.RETIRED)
+        ruleset.status = RuleSet.Status.PUBLISHED
+        ruleset.published_at = timezone.now()
+        ruleset.published_by = by
+        ruleset.save(update_fields=["status", "published_at", "published_by"])
+    return ruleset
+
+
+def next_version(version: str) -> str:
+    """The first free version after this one: 1 -> 2, 1.2 -> 1.3, v1 -> v1.1."""
+    head, _, last = version.rpartition(".")
+    candidate = f"{head}.{int(last) + 1}" if head and last.isdigit() else (
+        str(int(version) + 1) if version.isdigit() else f"{version}.1"
+    )
+    while RuleSet.objects.filter(version=candidate).exists():
+        candidate = next_version(candidate)
+    return candidate
+
+
+@transaction.atomic
+def ruleset_clone(*, ruleset: RuleSet, version: str | None = None) -> RuleSet:
+    """Start the next version as a draft copy of this one."""
+    version = version or next_version(ruleset.version)
+    draft = RuleSet.objects.create(
+        name=ruleset.name, version=version, status=RuleSet.Status.DRAFT,
+        domain_weights=ruleset.domain_weights, band_thresholds=ruleset.band_thresholds,
+        freshness_days=ruleset.freshness_days, notes=ruleset.notes, cloned_from=ruleset,
+    )
+    for indication in ruleset.indications.all():
+        indication.pk = None
+        indication.ruleset = draft
+        indication.save()
+    for criterion in ruleset.criteria.all():
+        criterion.pk = None
+        criterion.ruleset = draft
+        criterion.save()
+    return draft

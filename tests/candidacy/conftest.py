@@ -1,0 +1,54 @@
+import datetime
+
+import pytest
+
+from patients.models import Patient
+
+from ..factories import AssessmentFactory, PatientFactory, PriorTreatmentFactory, disease, therapy
+
+FIT_VALUES = {
+    "karnofsky": 90, "lvef": 62, "dlco": 88, "fev1": 94, "pasp": 28, "creatinine_clearance": 105,
+    "creatinine": 0.8, "bmi": 24, "bilirubin": 0.6, "bilirubin_uln": 1.2, "alt": 22, "alt_uln": 40,
+    "ast": 20, "ast_uln": 40, "active_infection": 0, "pregnant": 0,
+}
+NO_COMORBIDITY = {name: False for name in (
+    "arrhythmia", "cardiac", "ibd", "diabetes", "cerebrovascular", "psychiatric", "chronic_hepatitis",
+    "cirrhosis", "infection", "rheumatologic", "peptic_ulcer", "renal_dialysis_or_transplant",
+    "dyspnoea_slight_activity", "dyspnoea_at_rest_or_oxygen", "prior_solid_tumour", "heart_valve_disease",
+)}
+
+
+def days_ago(days: int) -> datetime.date:
+    return datetime.date.today() - datetime.timedelta(days=days)
+
+
+@pytest.fixture
+def make_patient(centre):
+    """A realistic record in the user's centre: ``make_patient("ms_rr", age=34, values={...})``."""
+
+    def make(disease_key, *, age=40, values=None, treatments=(), fit=True, **fields) -> Patient:
+        today = datetime.date.today()
+        patient = PatientFactory(
+            centre=fields.pop("centre", centre),
+            disease=disease(disease_key),
+            birth_date=datetime.date(today.year - age, 1, 1),
+            diagnosis_date=days_ago(4 * 365),
+            **{**NO_COMORBIDITY, **fields},
+        )
+        AssessmentFactory(patient=patient, taken_on=days_ago(14), values={**(FIT_VALUES if fit else {}), **(values or {})})
+        for key, start, end, outcome in treatments:
+            PriorTreatmentFactory(patient=patient, therapy=therapy(key), start_date=days_ago(start),
+                                  end_date=days_ago(end) if end is not None else None, outcome=outcome)
+        return patient
+
+    return make
+
+
+@pytest.fixture
+def strong_ms_patient(make_patient):
+    # ECTRIMS/EBMT 2025: RRMS, two relapses in a year despite natalizumab, EDSS 3.5, age 34, fit.
+    return make_patient(
+        "ms_rr", age=34, family_name="Strongcase",
+        values={"relapses_12m": 2, "new_mri_lesions_12m": 3, "edss": 3.5},
+        treatments=[("interferon_beta", 1500, 1000, "inadequate_response"), ("natalizumab", 900, 20, "inadequate_response")],
+    )

@@ -1,0 +1,93 @@
+"""The patient page and the terminal show the current result, explained, with its sources."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from rules import loader
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_patient_page_explains_a_strong_candidate(client_for, clinician, strong_ms_patient):
+    page = client_for(clinician).get(reverse("patients:detail", args=[strong_ms_patient.public_id])).content.decode()
+    assert '<span class="band band-strong">Strong candidate</span>' in page
+    assert "Supports a decision; the team decides." in page
+    assert "EBMT-aligned autoimmune HSCT screen v1, version 1" in page
+    assert "Failure of a high-efficacy DMT" in page
+    assert "Muraro PA et al. ECTRIMS/EBMT 2025" in page  # the citation, with its mark
+    assert 'id="domain-chart"' in page and 'id="domain-data"' in page
+
+
+def test_missing_lvef_in_ssc_is_listed_to_collect_with_a_link(client_for, clinician, make_patient):
+    values = {"mrss": 24, "ssc_lung": 1, "crp_mg_l": 14}
+    patient = make_patient("ssc", age=45, values=values, treatments=[("mycophenolate", 420, 60, "inadequate_response")])
+    patient.assessments.get().values.filter(item="lvef").delete()
+    page = client_for(clinician).get(reverse("patients:detail", args=[patient.public_id])).content.decode()
+    assert "band-incomplete" in page
+    assert f'href="/patients/{patient.public_id}/assessments/new/#id_lvef">LVEF</a>' in page
+    assert "(required)" in page
+
+
+def test_an_excluded_patient_shows_the_contraindication(client_for, clinician, make_patient):
+    # EBMT 2017 / ASTIS: SSc with LVEF 40% is excluded.
+    patient = make_patient("ssc", age=45, values={"lvef": 40, "mrss": 24, "ssc_lung": 1})
+    page = client_for(clinician).get(reverse("patients:detail", args=[patient.public_id])).content.decode()
+    assert '<span class="band band-excluded">Excluded</span>' in page
+    assert "Contraindication: LVEF below 45% (SSc)" in page
+
+
+def test_a_deceased_patient_is_not_screened(client_for, clinician, make_patient):
+    import datetime
+
+    patient = make_patient("ms_rr", death_date=datetime.date.today())
+    page = client_for(clinician).get(reverse("patients:detail", args=[patient.public_id])).content.decode()
+    assert "Deceased patients are not screened." in page
+
+
+def test_the_screen_command_prints_band_then_score_then_the_explanation(strong_ms_patient):
+    out = io.StringIO()
+    call_command("screen", strong_ms_patient.mrn, "--centre", "ntc", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "Band: Strong candidate"
+    assert lines[1] == "Score: 100"
+    assert any("Failure of a high-efficacy DMT" in line for line in lines[2:])
+
+
+def test_the_screen_command_prints_the_stored_form_as_json(strong_ms_patient):
+    out = io.StringIO()
+    call_command("screen", strong_ms_patient.mrn, "--centre", "ntc", "--json", stdout=out)
+    stored = json.loads(out.getvalue())
+    assert stored["band"] == "Strong candidate" and stored["ruleset_version"] == "1"
+    assert {line["key"] for line in stored["lines"]} >= {"ms_failed_high_efficacy", "ms_relapses_12m"}
+
+
+def test_the_screen_command_needs_the_right_centre(strong_ms_patient, other_centre):
+    with pytest.raises(CommandError, match="No patient with MRN"):
+        call_command("screen", strong_ms_patient.mrn, "--centre", other_centre.code)
+
+
+def test_the_record_ignores_values_entered_in_error_and_values_after_the_as_of_date(make_patient):
+    import datetime
+
+    from ..factories import AssessmentFactory
+
+    patient = make_patient("ssc", values={"lvef": 60})
+    wrong = AssessmentFactory(patient=patient, taken_on=datetime.date.today(), values={"lvef": 30})
+    assert loader.record_for(patient).measurements["lvef"].value == 30
+    wrong.mark_entered_in_error(reason="wrong patient")
+    assert loader.record_for(patient).measurements["lvef"].value == 60
+    earlier = datetime.date.today() - datetime.timedelta(days=30)
+    assert "lvef" not in loader.record_for(patient, as_of=earlier).measurements
+
+
+def test_bench_engine_ends_with_evaluations_per_second():
+    out = io.StringIO()
+    call_command("bench_engine", "--records", "200", "--repeat", "1", stdout=out)
+    last = out.getvalue().strip().splitlines()[-1]
+    number, unit = last.split(" ", 1)
+    assert unit == "evaluations/s" and int(number) > 0

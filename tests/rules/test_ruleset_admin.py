@@ -1,0 +1,140 @@
+"""Criteria admins edit drafts in Django admin; publishing validates; published is read-only."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from rules import services
+from rules.defaults import DEFAULT_CRITERIA
+from rules.models import Criterion, RuleSet
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def active():
+    return RuleSet.objects.active()
+
+
+@pytest.fixture
+def draft(active):
+    return services.ruleset_clone(ruleset=active)
+
+
+def test_the_default_rule_set_is_seeded_published_and_complete(active):
+    assert active.name == "EBMT-aligned autoimmune HSCT screen v1"
+    assert active.criteria.count() == len(DEFAULT_CRITERIA)
+    for criterion in active.criteria.all():
+        # Every criterion cites a source with its evidence mark, or says it is local policy.
+        assert criterion.evidence in ("V", "V2", "UNVERIFIED", "local policy")
+        assert criterion.citation or criterion.evidence == "local policy"
+        if criterion.evidence == "UNVERIFIED" and criterion.kind == "exclusion":
+            assert not criterion.enabled  # an unconfirmed exclusion is seeded switched off
+
+
+def test_cloning_starts_the_next_version_as_an_identical_draft(active, draft):
+    assert draft.status == RuleSet.Status.DRAFT and draft.version == "2" and draft.cloned_from == active
+    original = sorted(c.as_dict().items() for c in [*active.criteria.all()])
+    copied = sorted(c.as_dict().items() for c in [*draft.criteria.all()])
+    assert original == copied
+    assert draft.indications.count() == active.indications.count()
+
+
+def test_publishing_a_valid_draft_retires_the_active_version(active, draft, criteria_admin):
+    services.ruleset_publish(ruleset=draft, by=criteria_admin)
+    active.refresh_from_db()
+    assert active.status == RuleSet.Status.RETIRED
+    assert RuleSet.objects.active() == draft and draft.published_by == criteria_admin
+    assert RuleSet.objects.filter(status=RuleSet.Status.PUBLISHED).count() == 1
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"fact": "shoe_size"}, "unknown fact"),
+        ({"operator": "~="}, "operator"),
+        ({"operator": "between", "thresholds": [6]}, "thresholds"),
+        ({"thresholds": ["forty-five"]}, "thresholds"),
+    ],
+)
+def test_publishing_refuses_a_malformed_criterion_and_names_it(active, draft, criteria_admin, changes, message):
+    Criterion.objects.filter(ruleset=draft, key="ssc_lvef").update(**changes)
+    with pytest.raises(ValidationError) as error:
+        services.ruleset_publish(ruleset=draft, by=criteria_admin)
+    text = " ".join(error.value.messages)
+    assert "ssc_lvef" in text and message in text
+    draft.refresh_from_db()
+    assert draft.status == RuleSet.Status.DRAFT
+    assert RuleSet.objects.active() == active
+
+
+def test_the_admin_publish_action_shows_why_it_refused(client_for, criteria_admin, draft):
+    Criterion.objects.filter(ruleset=draft, key="ssc_lvef").update(fact="shoe_size")
+    response = client_for(criteria_admin).post(
+        reverse("admin:rules_ruleset_changelist"),
+        {"action": "publish", "_selected_action": [draft.pk]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Not published" in page and "ssc_lvef" in page
+    draft.refresh_from_db()
+    assert draft.status == RuleSet.Status.DRAFT
+
+
+def test_the_admin_publish_action_publishes_a_valid_draft(client_for, criteria_admin, draft):
+    client_for(criteria_admin).post(
+        reverse("admin:rules_ruleset_changelist"), {"action": "publish", "_selected_action": [draft.pk]}
+    )
+    assert RuleSet.objects.active() == draft
+
+
+def test_a_published_rule_set_cannot_be_changed_in_admin(client_for, criteria_admin, active):
+    client = client_for(criteria_admin)
+    url = reverse("admin:rules_ruleset_change", args=[active.pk])
+    page = client.get(url).content.decode()
+    assert 'name="_save"' not in page  # shown read-only
+    response = client.post(url, {"name": "Changed", "version": "1"})
+    assert response.status_code == 403
+    active.refresh_from_db()
+    assert active.name == "EBMT-aligned autoimmune HSCT screen v1"
+
+
+def test_a_criteria_admin_edits_a_draft_and_the_change_is_kept_in_history(client_for, criteria_admin, draft):
+    client = client_for(criteria_admin)
+    page = client.get(reverse("admin:rules_ruleset_change", args=[draft.pk])).content.decode()
+    assert 'name="_save"' in page
+    criterion = draft.criteria.get(key="ssc_lvef")
+    criterion.points = 0
+    criterion.label = "LVEF below 45% (SSc), reviewed"
+    criterion.save()
+    assert criterion.history.count() == 2
+    assert criterion.history.first().label == "LVEF below 45% (SSc), reviewed"
+
+
+@pytest.mark.parametrize("role", ["clinician", "coordinator"])
+def test_only_criteria_admins_can_change_criteria(request, client_for, role, draft):
+    client = client_for(request.getfixturevalue(role))
+    assert client.get(reverse("admin:rules_ruleset_change", args=[draft.pk])).status_code == 302  # not staff
+    user = request.getfixturevalue(role)
+    user.is_staff = True
+    user.save()
+    url = reverse("admin:rules_ruleset_change", args=[draft.pk])
+    assert 'name="_save"' not in client.get(url).content.decode()  # they may read it, no more
+    assert client.post(url, {"name": "Changed", "version": draft.version}).status_code == 403
+    assert client.get(reverse("admin:rules_ruleset_add")).status_code == 403
+    draft.refresh_from_db()
+    assert draft.name != "Changed"
+
+
+@pytest.mark.parametrize("role", ["clinician", "coordinator", "criteria_admin"])
+def test_everyone_who_screens_can_read_the_active_rule_set_with_its_sources(request, client_for, role, active):
+    page = client_for(request.getfixturevalue(role)).get(reverse("rules:active")).content.decode()
+    assert active.name in page
+    lvef = active.criteria.get(key="ssc_lvef")
+    assert lvef.label in page and lvef.citation.split(";")[0] in page
+
+
+def test_the_criteria_page_needs_a_role(client_for, other_centre):
+    from tests.factories import UserFactory
+
+    assert client_for(UserFactory()).get(reverse("rules:active")).status_code == 403
