@@ -87,8 +87,6 @@ def seed(apps) -> None:
     Takes an app registry so the data migration can pass its historical models; tests
     that flush the database (transactional browser tests) call it with the real one.
     """
-    from django.contrib.auth.management import create_permissions
-
     Disease = apps.get_model("patients", "Disease")
     Therapy = apps.get_model("patients", "Therapy")
     for key, name, group, subtype, snomed, icd10 in DISEASES:
@@ -102,11 +100,7 @@ def seed(apps) -> None:
         )
 
     # Permissions are normally created after all migrations; the groups need them now.
-    for app_config in apps.get_app_configs():
-        had_models = getattr(app_config, "models_module", None)
-        app_config.models_module = had_models or True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = had_models
+    create_all_permissions(apps)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for group_name, codenames in GROUP_PERMISSIONS.items():
@@ -114,3 +108,14 @@ def seed(apps) -> None:
         for dotted in codenames:
             app_label, codename = dotted.split(".")
             group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
+
+def create_all_permissions(apps) -> None:
+    """Create the permissions of every app now, as post_migrate would later."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        had_models = getattr(app_config, "models_module", None)
+        app_config.models_module = had_models or True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = had_models
