@@ -482,8 +482,11 @@ def _aa_treatments(rng: random.Random, onset: date, end: date) -> list[Treatment
 
 def _assessments(rng, disease, sex, age, onset, end, gaps) -> list[AssessmentData]:
     count = rng.choices((1, 2, 3), weights=(35, 40, 25))[0]
-    # A quarter of records were last updated more than six months ago: their values are stale.
-    days_ago = rng.randint(0, 180) if rng.random() < 0.75 else rng.randint(181, 365)
+    # Most records were worked up within the last three months (inside the 90-day windows for
+    # labs and performance status); a fifth are three to six months old (labs stale, echo
+    # still usable) and a fifth more than six months old: their values are stale.
+    draw = rng.random()
+    days_ago = rng.randint(0, 80) if draw < 0.6 else rng.randint(81, 180) if draw < 0.8 else rng.randint(181, 365)
     latest = max(end - timedelta(days=days_ago), onset)
     dates = [latest]
     for _ in range(count - 1):
