@@ -25,6 +25,7 @@ migrate: install
 
 demo: migrate
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py seed_demo --patients $(DEMO_PATIENTS)
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py screen_all
 
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (demo logins are in README.md)"
@@ -36,8 +37,18 @@ lint: install
 test: install lint
 	$(BIN)/python -m pytest
 
+# Benchmarks print figures; they are not tests. BENCH_PATIENTS=1000000 for the large run.
+# They need PostgreSQL and Redis: BENCH_DATABASE_URL and CELERY_BROKER_URL (defaults below).
+BENCH_PATIENTS ?= 100000
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/candidacy_bench
+BENCH_BROKER_URL ?= redis://127.0.0.1:6379/14
+
 bench: install
 	$(BIN)/python manage.py bench_engine
+	createdb -h 127.0.0.1 -U postgres candidacy_bench 2>/dev/null || true
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) DJANGO_DEBUG=1 \
+		$(BIN)/python manage.py bench_worklist --patients $(BENCH_PATIENTS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache db.sqlite3

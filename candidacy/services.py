@@ -14,6 +14,7 @@ from rules.result import Result
 
 NO_ACTIVE_RULESET = "No rule set is published yet: a criteria admin publishes one in Admin."
 DECEASED_NOT_SCREENED = "Deceased patients are not screened."
+NOT_SCREENED_YET = "Not screened yet: a screening is queued whenever the record changes."
 
 
 class ScreeningUnavailable(Exception):

@@ -2,6 +2,8 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
@@ -67,7 +69,16 @@ class RuleSetAdmin(SimpleHistoryAdmin):
             for message in error.messages:
                 self.message_user(request, f"Not published: {message}", messages.ERROR)
             return
-        self.message_user(request, f"Version {ruleset.version} is published and now active.", messages.SUCCESS)
+        # Publishing queues a re-screen of every patient; the screening app shows its progress.
+        progress_url = reverse("rescreen_progress", args=[ruleset.pk])
+        self.message_user(
+            request,
+            format_html(
+                'Version {} is published and now active. <a href="{}">Watch the re-screening of every patient</a>.',
+                ruleset.version, progress_url,
+            ),
+            messages.SUCCESS,
+        )
 
     @admin.action(description="Clone to a new draft", permissions=["add"])
     def clone_to_draft(self, request, queryset):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from . import ruleset as vocab
 from .compiler import compile_ruleset
 from .models import RuleSet
+from .signals import ruleset_published
 
 ONLY_DRAFTS_PUBLISH = "Only a draft can be published."
 
@@ -30,6 +31,7 @@ def ruleset_publish(*, ruleset: RuleSet, by) -> RuleSet:
         ruleset.published_at = timezone.now()
         ruleset.published_by = by
         ruleset.save(update_fields=["status", "published_at", "published_by"])
+        ruleset_published.send(sender=RuleSet, ruleset=ruleset, by=by)
     return ruleset
 
 

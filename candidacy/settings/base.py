@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -154,6 +155,8 @@ X_FRAME_OPTIONS = "DENY"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="candidacy@localhost")
+# Where links in emails point (emails carry links and MRNs, never clinical detail).
+CANDIDACY_BASE_URL = env.str("CANDIDACY_BASE_URL", default="http://127.0.0.1:8000")
 
 # Celery. Without a broker, tasks run in-process (eagerly) so the app works on a laptop.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -169,6 +172,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Ages change and data goes stale overnight; deferred reviews come due.
+    "nightly-rescreen": {"task": "candidacy.tasks.nightly_rescreen", "schedule": crontab(hour=2, minute=0)},
+    # Picks up what a killed worker dropped, well before the broker's visibility timeout.
+    "reconcile": {"task": "candidacy.tasks.reconcile", "schedule": 15 * 60},
+}
 
 LOGGING = {
     "version": 1,

@@ -17,3 +17,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_FAILURE_LIMIT = 5
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # noqa: F405
+# Tests run tasks in-process unless a test starts the real worker (tests/candidacy/test_celery_pipeline.py).
+CELERY_TASK_ALWAYS_EAGER = True

@@ -1,7 +1,8 @@
 from django import template
 
+from candidacy import selectors
 from candidacy.presenters import band_css, screening_context
-from candidacy.services import ScreeningUnavailable, screening_evaluate
+from candidacy.services import DECEASED_NOT_SCREENED, NOT_SCREENED_YET
 
 register = template.Library()
 
@@ -13,10 +14,15 @@ def band(name: str):
 
 
 @register.inclusion_tag("candidacy/_screening.html")
-def screening_panel(patient):
-    """The patient's current screening, explained."""
-    try:
-        result = screening_evaluate(patient=patient)
-    except ScreeningUnavailable as reason:
-        return {"result": None, "screening_missing_reason": str(reason)}
-    return screening_context(result, patient)
+def screening_panel(patient, printable=False):
+    """The patient's current stored screening, explained, with what changed since the last."""
+    if patient.is_deceased:
+        return {"result": None, "screening_missing_reason": DECEASED_NOT_SCREENED}
+    current = selectors.current_screening(patient)
+    if current is None:
+        return {"result": None, "screening_missing_reason": NOT_SCREENED_YET}
+    context = screening_context(selectors.result_of(current), patient)
+    context["screening"] = current
+    context["changes"] = selectors.screening_changes(current, selectors.previous_screening(current))
+    context["printable"] = printable
+    return context

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 
+from candidacy.screening import screening_record
 from patients.models import Patient
 
 from ..factories import AssessmentFactory, PatientFactory, PriorTreatmentFactory, disease, therapy
@@ -26,7 +27,7 @@ def days_ago(days: int) -> datetime.date:
 def make_patient(centre):
     """A realistic record in the user's centre: ``make_patient("ms_rr", age=34, values={...})``."""
 
-    def make(disease_key, *, age=40, values=None, treatments=(), fit=True, **fields) -> Patient:
+    def make(disease_key, *, age=40, values=None, treatments=(), fit=True, screen=True, **fields) -> Patient:
         today = datetime.date.today()
         patient = PatientFactory(
             centre=fields.pop("centre", centre),
@@ -39,6 +40,8 @@ def make_patient(centre):
         for key, start, end, outcome in treatments:
             PriorTreatmentFactory(patient=patient, therapy=therapy(key), start_date=days_ago(start),
                                   end_date=days_ago(end) if end is not None else None, outcome=outcome)
+        if screen:
+            screening_record(patient=patient)
         return patient
 
     return make

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from candidacy.screening import screening_record
 from rules import loader
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,7 @@ def test_missing_lvef_in_ssc_is_listed_to_collect_with_a_link(client_for, clinic
     values = {"mrss": 24, "ssc_lung": 1, "crp_mg_l": 14}
     patient = make_patient("ssc", age=45, values=values, treatments=[("mycophenolate", 420, 60, "inadequate_response")])
     patient.assessments.get().values.filter(item="lvef").delete()
+    screening_record(patient=patient)
     page = client_for(clinician).get(reverse("patients:detail", args=[patient.public_id])).content.decode()
     assert "band-incomplete" in page
     assert f'href="/patients/{patient.public_id}/assessments/new/#id_lvef">LVEF</a>' in page

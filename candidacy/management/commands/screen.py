@@ -1,37 +1,36 @@
-"""``manage.py screen MRN --centre CODE [--json] [--as-of YYYY-MM-DD]``: one patient's screening."""
+"""``manage.py screen MRN --centre CODE [--json]``: screen one patient now and print the result."""
 
 import json
-from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from candidacy.services import ScreeningUnavailable, screening_evaluate
+from candidacy import selectors
+from candidacy.screening import screening_record
+from candidacy.services import DECEASED_NOT_SCREENED, NO_ACTIVE_RULESET
 from patients.models import Patient
+from rules.models import RuleSet
 from rules.result import render_text
 
 
 class Command(BaseCommand):
-    help = "Screen one patient and print the band, the score and the explanation."
+    help = "Screen one patient against the active rule set, store it, and print band, score and explanation."
 
     def add_arguments(self, parser):
         parser.add_argument("mrn")
         parser.add_argument("--centre", required=True, metavar="CODE", help="The patient's centre code.")
-        parser.add_argument("--json", action="store_true", help="Print the stored (structured) form.")
-        parser.add_argument("--as-of", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD")
+        parser.add_argument("--json", action="store_true", dest="as_json", help="Print the stored (structured) form.")
 
-    def handle(self, *args, mrn, centre, json: bool, as_of, **options):
+    def handle(self, *args, mrn, centre, as_json, **options):
         try:
             patient = Patient.objects.select_related("disease", "centre").get(mrn=mrn, centre__code=centre)
         except Patient.DoesNotExist as error:
             raise CommandError(f"No patient with MRN {mrn} in centre {centre}.") from error
-        try:
-            result = screening_evaluate(patient=patient, as_of=as_of)
-        except ScreeningUnavailable as reason:
-            raise CommandError(str(reason)) from reason
-        if json:
-            self.stdout.write(_json.dumps(result.to_dict(), indent=2, sort_keys=True))
+        if patient.is_deceased:
+            raise CommandError(DECEASED_NOT_SCREENED)
+        if RuleSet.objects.active() is None:
+            raise CommandError(NO_ACTIVE_RULESET)
+        current = screening_record(patient=patient)
+        if as_json:
+            self.stdout.write(json.dumps(current.result, indent=2, sort_keys=True))
         else:
-            self.stdout.write(render_text(result))
-
-
-_json = json
+            self.stdout.write(render_text(selectors.result_of(current)))
