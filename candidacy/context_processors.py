@@ -1,3 +1,18 @@
+from django.utils.functional import SimpleLazyObject
+
+
+def _unassigned_flags(user) -> int:
+    # Imported here: context processors load with the settings, before the app registry is ready.
+    from .models import Review
+
+    # One COUNT over the (centre, state, -flagged_at) index, for users who see reviews.
+    if not user.has_perm("candidacy.view_review"):
+        return 0
+    return Review.objects.filter(
+        centre__members=user, state=Review.State.FLAGGED, assignee__isnull=True
+    ).count()
+
+
 def navigation(request):
     """What the top bar needs on every page."""
     user = getattr(request, "user", None)
@@ -5,4 +20,6 @@ def navigation(request):
         return {}
     return {
         "nav_centres": list(user.centres.values_list("code", flat=True)),
+        # Lazy: pages without the top bar (and JSON views) never run the query.
+        "nav_unassigned_flags": SimpleLazyObject(lambda: _unassigned_flags(user)),
     }

@@ -1,0 +1,29 @@
+"""Review permissions for the role groups (the data migration and the browser tests call this).
+
+Who may do what with reviews:
+- Coordinators work the queue of their centres: view reviews, assign, start, decide
+  (``candidacy.change_review``) and write notes (``candidacy.add_reviewnote``).
+- Clinicians see reviews read-only (the queue and the review page, notes and audit
+  included): the clinician who follows the patient should know that the team is looking
+  at them and what was decided, but the decision is the coordinators' step.
+- Criteria admins get nothing here; they are usually also a clinician or a coordinator.
+"""
+
+from patients.reference_data import CLINICIAN, COORDINATOR, create_all_permissions
+
+REVIEW_GROUP_PERMISSIONS = {
+    COORDINATOR: ["view_review", "change_review", "view_reviewnote", "add_reviewnote"],
+    CLINICIAN: ["view_review", "view_reviewnote"],
+}
+
+
+def grant_review_permissions(apps) -> None:
+    """Create the permissions now (post_migrate comes later) and add them to the groups. Idempotent."""
+    create_all_permissions(apps)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for group_name, codenames in REVIEW_GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label="candidacy", codename__in=codenames)
+        )
