@@ -15,9 +15,7 @@ in one place:
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
-from dataclasses import asdict
 from datetime import date
 
 from django.db import transaction
@@ -37,20 +35,25 @@ BATCH_SIZE = 500
 REFRESHED_FIELDS = ["as_of", "result", "inputs_digest", "completeness", "centre_id", "disease_key", "sort_name", "birth_date"]
 
 
-def _json_default(value):
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"cannot hash {type(value).__name__}")
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def inputs_digest(record: PatientRecord, ruleset: RuleSet) -> str:
-    """A fingerprint of what the result was computed from: the record and the rule set."""
-    payload = json.dumps(
-        {"record": asdict(record), "ruleset": [ruleset.pk, ruleset.version]},
-        sort_keys=True,
-        default=_json_default,
+    """A fingerprint of what the result was computed from: the record and the rule set.
+
+    Built from plain tuples rather than dataclasses.asdict, which deep-copies and was a
+    third of a bulk re-screen's time.
+    """
+    payload = (
+        ruleset.pk, ruleset.version,
+        _iso(record.birth_date), record.sex, record.deceased, record.disease, record.disease_subtype,
+        _iso(record.diagnosis_date),
+        sorted((item, m.value, _iso(m.on)) for item, m in record.measurements.items()),
+        sorted((item, value) for item, value in record.comorbidities.items()),
+        [(t.therapy, t.therapy_class, _iso(t.start), _iso(t.end), t.outcome, t.stop_reason) for t in record.treatments],
     )
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return hashlib.sha256(repr(payload).encode()).hexdigest()
 
 
 def _outcomes(result_dict: dict) -> list:
