@@ -47,8 +47,10 @@ bench: install
 	$(BIN)/python manage.py bench_engine
 	createdb -h 127.0.0.1 -U postgres candidacy_bench 2>/dev/null || true
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
-	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) DJANGO_DEBUG=1 \
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=1 \
 		$(BIN)/python manage.py bench_worklist --patients $(BENCH_PATIENTS)
+	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) DJANGO_DEBUG=1 \
+		$(BIN)/python manage.py bench_rescreen
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache db.sqlite3

@@ -1,0 +1,114 @@
+"""Re-screening paths, run in-process: publish, reconcile, screen_all, what changed, print."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from candidacy import tasks
+from candidacy.models import RescreenJob, Screening
+from candidacy.screening import screening_record
+from patients import services as patient_services
+from rules import services as rules_services
+from rules.models import RuleSet
+
+from ..factories import AssessmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_record_change_queues_a_rescreen_after_commit(make_patient, django_capture_on_commit_callbacks):
+    patient = make_patient("ssc", age=45, values={"mrss": 24, "ssc_lung": 1}, screen=False)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        patient_services.assessment_record(patient=patient, taken_on=patient.assessments.get().taken_on, values={"lvef": 40})
+    assert len(callbacks) == 1  # queued once, and only on commit
+    assert Screening.objects.current().get(patient=patient).band == "Excluded"
+
+
+def test_publishing_rescreens_everyone_and_the_admin_can_watch_it(
+    make_patient, criteria_admin, client_for, django_capture_on_commit_callbacks
+):
+    patients = [make_patient("ms_rr", age=30 + n) for n in range(3)]
+    draft = rules_services.ruleset_clone(ruleset=RuleSet.objects.active())
+    with django_capture_on_commit_callbacks(execute=True):
+        rules_services.ruleset_publish(ruleset=draft, by=criteria_admin)
+    assert Screening.objects.current().filter(ruleset=draft).count() == len(patients)
+    job = RescreenJob.objects.get(ruleset=draft)
+    assert (job.total, job.done, job.started_by) == (3, 3, criteria_admin)
+    client = client_for(criteria_admin)
+    response = client.get(reverse("rescreen_progress", args=[draft.pk]), follow=True)
+    assert "3 of 3 patients re-screened." in response.content.decode()
+    assert 'aria-valuenow="100"' in response.content.decode()
+
+
+def test_a_rescreen_with_nothing_new_adds_no_row_but_keeps_the_date_current(make_patient):
+    patient = make_patient("ms_rr", age=34)
+    before = Screening.objects.get(patient=patient)
+    screening_record(patient=patient)
+    assert Screening.objects.filter(patient=patient).count() == 1
+    assert Screening.objects.get(patient=patient).pk == before.pk
+
+
+def test_the_reconciler_screens_whoever_a_killed_worker_left_behind(make_patient):
+    screened = make_patient("ms_rr", age=34)
+    left_behind = make_patient("ssc", age=50, screen=False)
+    draft = rules_services.ruleset_clone(ruleset=RuleSet.objects.active())
+    rules_services.ruleset_publish(ruleset=draft, by=None)  # its re-screen never ran (no on_commit here)
+    assert tasks.reconcile() == 0  # the publish job may still be working: give it its grace period
+    RescreenJob.objects.update(created_at=timezone.now() - tasks.RECONCILE_GRACE - timedelta(minutes=1))
+    assert tasks.reconcile() == 2  # both: one has no screening, one has the old version's
+    assert set(Screening.objects.current().filter(ruleset=draft).values_list("patient_id", flat=True)) == {
+        screened.pk, left_behind.pk,
+    }
+    RescreenJob.objects.update(created_at=timezone.now() - tasks.RECONCILE_GRACE - timedelta(minutes=1))
+    assert tasks.reconcile() == 0  # nothing left to do
+
+
+def test_deceased_patients_lose_their_current_screening(make_patient):
+    import datetime
+
+    patient = make_patient("ms_rr", age=34)
+    patient.death_date = datetime.date.today()
+    patient.save()
+    assert screening_record(patient=patient) is None
+    assert not Screening.objects.current().filter(patient=patient).exists()
+
+
+def test_screen_all_shows_progress_and_rescreens_everyone(make_patient):
+    for n in range(3):
+        make_patient("crohns", age=30 + n, screen=False)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("screen_all", stdout=out, stderr=err)
+    assert "Screened 3 patients" in out.getvalue()
+    assert "3/3" in err.getvalue()
+    assert Screening.objects.current().count() == 3
+
+
+def test_the_patient_page_shows_what_changed_since_the_previous_screening(make_patient, client_for, clinician):
+    patient = make_patient("ssc", age=45, values={"mrss": 24, "ssc_lung": 1},
+                           treatments=[("mycophenolate", 420, 60, "inadequate_response")])
+    before = Screening.objects.current().get(patient=patient)
+    AssessmentFactory(patient=patient, values={"lvef": 40})
+    after = screening_record(patient=patient)
+    assert after.band == "Excluded"
+    page = client_for(clinician).get(reverse("patients:detail", args=[patient.public_id])).content.decode()
+    assert 'id="changes"' in page
+    assert f"score {before.score} → {after.score}" in page
+    assert "LVEF below 45% (SSc): not met → met" in page
+
+
+def test_the_printable_summary_holds_the_patient_and_the_screening(make_patient, client_for, coordinator):
+    patient = make_patient("ms_rr", age=34, family_name="Printwell")
+    page = client_for(coordinator).get(reverse("patient_print", args=[patient.public_id])).content.decode()
+    assert "Printwell" in page and "Supports a decision; the team decides." in page
+    assert 'id="explanation"' in page
+
+
+def test_the_nightly_run_and_the_reconciler_are_scheduled(settings):
+    tasks_scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"candidacy.tasks.nightly_rescreen", "candidacy.tasks.reconcile"} <= tasks_scheduled
+    assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
+    assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
