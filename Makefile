@@ -44,7 +44,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/candidacy_bench
 BENCH_BROKER_URL ?= redis://127.0.0.1:6379/14
 
 bench: install
-	$(BIN)/python manage.py bench_engine
+	DJANGO_DEBUG=1 $(BIN)/python manage.py bench_engine
 	createdb -h 127.0.0.1 -U postgres candidacy_bench 2>/dev/null || true
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=1 \
