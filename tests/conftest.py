@@ -77,3 +77,18 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def migration_data(transactional_db):
+    """Transactional tests flush the database, data migrations' rows included: put them back."""
+    from django.apps import apps
+
+    from candidacy.seed import grant_review_permissions
+    from patients import reference_data
+    from rules import seed
+
+    reference_data.seed(apps)
+    seed.grant_permissions(apps)
+    seed.seed_default_ruleset(apps)
+    grant_review_permissions(apps)

@@ -10,18 +10,8 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture(autouse=True)
-def _reference_data(transactional_db):
-    """Transactional tests flush the database, migration data included: put it back."""
-    from django.apps import apps
-
-    from candidacy.seed import grant_review_permissions
-    from patients import reference_data
-    from rules import seed
-
-    reference_data.seed(apps)
-    seed.grant_permissions(apps)
-    seed.seed_default_ruleset(apps)
-    grant_review_permissions(apps)
+def _reference_data(migration_data):
+    """Browser tests run on a transactional database; see tests/conftest.py."""
 
 
 @pytest.fixture(scope="session")

@@ -24,19 +24,7 @@ WAIT_SECONDS = 60
 
 
 @pytest.fixture
-def reference_data(transactional_db):
-    from django.apps import apps
-
-    from patients import reference_data
-    from rules import seed
-
-    reference_data.seed(apps)
-    seed.grant_permissions(apps)
-    seed.seed_default_ruleset(apps)
-
-
-@pytest.fixture
-def real_worker(reference_data, settings):
+def real_worker(migration_data, settings):
     broker = os.environ.get("CELERY_BROKER_URL")
     if not broker:
         reason = "needs Redis: set CELERY_BROKER_URL (CI does) to run the pipeline through a real worker"
