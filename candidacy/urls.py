@@ -12,6 +12,7 @@ urlpatterns = [
     path("criteria/", include("rules.urls")),
     path("reviews/", include("candidacy.review_urls")),
     path("", include("candidacy.worklist_urls")),
+    path("", include("candidacy.fhir_urls")),
     path("screening/jobs/<int:pk>/", views.rescreen_job, name="rescreen_job"),
     path("screening/rulesets/<int:ruleset_id>/progress/", views.rescreen_progress, name="rescreen_progress"),
     path("patients/<uuid:public_id>/print/", views.patient_print, name="patient_print"),
