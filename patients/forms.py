@@ -172,3 +172,44 @@ PriorTreatmentFormSet = forms.inlineformset_factory(
     max_num=60,
     validate_max=True,
 )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if not files and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class FhirUploadForm(forms.Form):
+    """One or several FHIR bundle files (JSON) to import into one of the user's centres."""
+
+    MAX_FILES = 20
+    MAX_FILE_BYTES = 10 * 1024 * 1024  # the largest Synthea bundle we have seen is 2.5 MB
+    TOO_MANY_MESSAGE = f"Upload at most {MAX_FILES} files at a time."
+    TOO_LARGE_MESSAGE = "{name} is larger than 10 MB."
+
+    centre = forms.ModelChoiceField(queryset=Centre.objects.none())
+    files = MultipleFileField(label="FHIR bundles (JSON)", help_text="One or several files, up to 10 MB each.")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["centre"].queryset = Centre.objects.filter(members=user)
+        if self.fields["centre"].queryset.count() == 1:
+            self.fields["centre"].initial = self.fields["centre"].queryset.first()
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        if len(files) > self.MAX_FILES:
+            raise ValidationError(self.TOO_MANY_MESSAGE)
+        for upload in files:
+            if upload.size > self.MAX_FILE_BYTES:
+                raise ValidationError(self.TOO_LARGE_MESSAGE.format(name=upload.name))
+        return files

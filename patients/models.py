@@ -155,7 +155,11 @@ class Patient(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["centre", "mrn"], name="patient_mrn_unique_in_centre"),
         ]
-        indexes = [models.Index(fields=["family_name", "given_name"])]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"]),
+            # CDS Hooks calls find the patient by the EHR's id within the client's centres.
+            models.Index(fields=["centre", "fhir_id"], name="patient_fhir_id_by_centre"),
+        ]
 
     def __str__(self):
         return f"{self.family_name}, {self.given_name} ({self.mrn})"
@@ -301,3 +305,30 @@ class PriorTreatment(models.Model):
         if errors:
             raise ValidationError(errors)
 
+
+
+class ImportRun(models.Model):
+    """One run of the FHIR importer (patients/fhir/importer.py): who, when, where, and its report."""
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", "Upload"
+        COMMAND = "command", "Command"
+
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="import_runs")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    seconds = models.FloatField(default=0)
+    bundles = models.PositiveIntegerField(default=0)
+    bundles_failed = models.PositiveIntegerField(default=0)
+    patients_created = models.PositiveIntegerField(default=0)
+    patients_updated = models.PositiveIntegerField(default=0)
+    resources_mapped = models.PositiveIntegerField(default=0)
+    resources_skipped = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=list, help_text="One report per bundle, in the order given.")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"FHIR import {self.pk} into {self.centre.code} ({self.bundles} bundles)"

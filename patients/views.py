@@ -13,15 +13,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import services
+from .fhir.importer import Source, import_run, totals_line
 from .forms import (
     AssessmentForm,
+    FhirUploadForm,
     MarkInErrorForm,
     PatientForm,
     PatientSearchForm,
     PriorTreatmentFormSet,
 )
 from .history import edit_history
-from .models import Assessment, Patient
+from .models import Assessment, ImportRun, Patient
 
 PATIENTS_PER_PAGE = 50
 
@@ -139,3 +141,22 @@ def treatments_edit(request, patient):
         messages.success(request, "The treatment history was saved.")
         return redirect("patients:detail", public_id=patient.public_id)
     return render(request, "patients/treatments_form.html", {"formset": formset, "patient": patient})
+
+
+@permission_required("patients.add_patient", raise_exception=True)
+def fhir_import(request):
+    form = FhirUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        sources = [Source(name=upload.name, data=upload.read()) for upload in form.cleaned_data["files"]]
+        run = import_run(sources=sources, centre=form.cleaned_data["centre"], source=ImportRun.Source.UPLOAD,
+                         by=request.user)
+        return redirect("patients:import_run", pk=run.pk)
+    runs = ImportRun.objects.filter(centre__members=request.user).select_related("centre", "started_by")[:10]
+    return render(request, "patients/import_form.html", {"form": form, "runs": runs})
+
+
+@permission_required("patients.add_patient", raise_exception=True)
+def fhir_import_run(request, pk):
+    # Runs of the user's centres only: another centre's run is a 404, like its patients.
+    run = get_object_or_404(ImportRun.objects.filter(centre__members=request.user).select_related("centre"), pk=pk)
+    return render(request, "patients/import_run.html", {"run": run, "rate_line": totals_line(run)})

@@ -1,0 +1,235 @@
+"""Import FHIR bundles into a centre: one transaction per bundle, a report per run (ImportRun).
+
+A bundle that cannot be read leaves the database as it was; a resource that cannot be used is
+skipped and listed; a good bundle imports even when another of the run fails. Each imported
+patient is announced with ``record_changed`` inside its bundle's transaction, so candidacy queues
+a screening once the bundle commits.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import time
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import DatabaseError, connections, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from ..models import (
+    Assessment,
+    AssessmentValue,
+    Centre,
+    Disease,
+    ImportRun,
+    Patient,
+    PriorTreatment,
+    Therapy,
+)
+from ..signals import record_changed
+from .bundle import BundleError, read_bundle
+from .extract import BundleData, PatientData, extract
+
+logger = logging.getLogger(__name__)
+
+# Marks what the importer wrote, so a re-import replaces it and never what a clinician entered.
+IMPORT_NOTE = "Imported from FHIR"
+IMPORT_REASON = "Imported from FHIR"
+
+
+@dataclass
+class Source:
+    name: str
+    data: bytes
+
+
+def import_run(*, sources: Iterable[Source], centre: Centre, source: str, by=None, jobs: int = 1) -> ImportRun:
+    """Import each bundle in its own transaction and store the run with its report.
+
+    Reading a bundle (JSON and pydantic) is most of the time, so with ``jobs`` > 1 bundles are read
+    in worker processes while this one writes them, in the order given. Workers never touch the
+    database. The upload page reads in-process (jobs=1): a web worker should not fork.
+    """
+    started = time.perf_counter()
+    today = timezone.localdate()
+    therapies = Therapy.objects.in_bulk(field_name="key")
+    diseases = Disease.objects.in_bulk(field_name="key")
+    reports = []
+    with _reader(jobs) as read:
+        for item, prepared in _with_prepared(sources, read, today):
+            reports.append(_bundle_write(item, prepared, centre=centre, by=by, therapies=therapies, diseases=diseases))
+    run = ImportRun(centre=centre, source=source, started_by=by, report=reports)
+    run.seconds = round(time.perf_counter() - started, 3)
+    run.bundles = len(reports)
+    run.bundles_failed = sum(1 for r in reports if r["status"] == "failed")
+    for report in reports:
+        run.patients_created += sum(1 for p in report["patients"] if p["created"])
+        run.patients_updated += sum(1 for p in report["patients"] if not p["created"])
+        run.resources_mapped += sum(report["mapped"].values())
+        run.resources_skipped += len(report["skipped"])
+    run.save()
+    return run
+
+
+def prepare(item: Source, today: date) -> tuple[BundleData | None, str, float]:
+    """Read and translate one bundle, no database: (data, error, seconds). Runs in worker processes."""
+    started = time.perf_counter()
+    try:
+        return extract(read_bundle(item.data), today=today), "", time.perf_counter() - started
+    except BundleError as exc:
+        return None, str(exc), time.perf_counter() - started
+
+
+@contextmanager
+def _reader(jobs: int):
+    if jobs <= 1:
+        yield lambda items, today: (prepare(item, today) for item in items)
+        return
+    if not transaction.get_connection().in_atomic_block:
+        # Children never touch the database; closing first keeps them from even holding its socket.
+        connections.close_all()
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        yield lambda items, today: pool.map(prepare, items, [today] * len(items))
+
+
+def _with_prepared(sources: Iterable[Source], read, today: date):
+    items = list(sources)
+    return zip(items, read(items, today), strict=True)
+
+
+def _bundle_write(source: Source, prepared, *, centre, by, therapies, diseases) -> dict:
+    data, error, read_seconds = prepared
+    started = time.perf_counter()
+    report = {"name": source.name, "status": "imported", "error": "", "patients": [], "mapped": {},
+              "skipped": [], "other": {}, "notes": [], "seconds": 0.0}
+    if data is None:
+        report.update(status="failed", error=error)
+    else:
+        try:
+            with transaction.atomic():
+                for patient_data in data.patients:
+                    report["patients"].append(
+                        _write_patient(patient_data, data, centre=centre, by=by, therapies=therapies, diseases=diseases)
+                    )
+        except DatabaseError as exc:
+            logger.exception("FHIR bundle %s failed to write", source.name)
+            report.update(status="failed", error=f"Database error, nothing of this bundle was saved: {exc}", patients=[])
+        else:
+            report.update(
+                mapped=dict(sorted(data.mapped.items())), skipped=data.skipped,
+                other=dict(sorted(data.other.items())), notes=data.notes,
+            )
+    report["seconds"] = round(read_seconds + time.perf_counter() - started, 4)
+    return report
+
+
+def _write_patient(data: PatientData, bundle: BundleData, *, centre, by, therapies, diseases) -> dict:
+    patient = Patient.objects.filter(centre=centre, mrn=data.mrn).first()
+    created = patient is None
+    if created:
+        patient = Patient(centre=centre, mrn=data.mrn)
+    for name in ("given_name", "family_name", "birth_date", "sex", "death_date", "deceased", "fhir_id"):
+        setattr(patient, name, getattr(data, name))
+    if data.disease and data.disease in diseases:
+        # A bundle without the diagnosis leaves what a clinician recorded.
+        patient.disease = diseases[data.disease]
+        patient.diagnosis_date = data.diagnosis_date
+    for item in data.comorbidities:
+        setattr(patient, item, True)  # the others stay as they were: the clinician confirms them
+    patient._change_reason = IMPORT_REASON
+    patient.save()
+
+    _replace_assessments(patient, data, bundle, by=by, created=created)
+    _replace_treatments(patient, data, bundle, by=by, therapies=therapies, created=created)
+    record_changed.send(sender=Patient, patient_id=patient.pk)
+    return {
+        "public_id": str(patient.public_id), "name": patient.name, "mrn": patient.mrn, "created": created,
+        "deceased": patient.is_deceased, "disease": data.disease or "",
+        "assessments": len(data.values), "treatments": len(data.treatments),
+    }
+
+
+def _replace_assessments(patient: Patient, data: PatientData, bundle: BundleData, *, by, created: bool) -> None:
+    """Make the imported assessments match the bundle: a date whose values are unchanged is left alone."""
+    wanted = dict(data.values)
+    if not created:
+        stale = []
+        previous = Assessment.objects.filter(patient=patient, note=IMPORT_NOTE).prefetch_related("values")
+        for assessment in previous:
+            if assessment.entered_in_error:
+                # A clinician marked it entered in error: it stays so, and that date is not imported again.
+                if wanted.pop(assessment.taken_on, None) is not None:
+                    bundle.notes.append(f"{data.label}: {assessment.taken_on} was marked entered in error; kept so.")
+                continue
+            stored = {v.item: v.value for v in assessment.values.all()}
+            if wanted.get(assessment.taken_on) == stored:
+                del wanted[assessment.taken_on]  # already imported as it is
+            else:
+                stale.append(assessment.pk)
+        if stale:
+            Assessment.objects.filter(pk__in=stale).delete()
+    assessments = bulk_create_with_history(
+        [Assessment(patient=patient, taken_on=day, note=IMPORT_NOTE) for day in sorted(wanted)],
+        Assessment, default_user=by, default_change_reason=IMPORT_REASON,
+    )
+    values = [
+        AssessmentValue(assessment=assessment, item=item, value=value)
+        for assessment in assessments
+        for item, value in sorted(wanted[assessment.taken_on].items())
+    ]
+    bulk_create_with_history(values, AssessmentValue, default_user=by, default_change_reason=IMPORT_REASON)
+
+
+_LINE_FIELDS = ("therapy_id", "start_date", "end_date", "outcome", "stop_reason")
+
+
+def _replace_treatments(patient: Patient, data: PatientData, bundle: BundleData, *, by, therapies, created) -> None:
+    """Make the imported treatment lines match the bundle; rows a clinician entered or edited stay."""
+    rows = []
+    for line in data.treatments:
+        therapy = therapies.get(line.therapy)
+        if therapy is None:
+            bundle.notes.append(f"{data.label}: therapy {line.therapy} is not in the reference table; not imported.")
+            continue
+        rows.append(
+            PriorTreatment(
+                patient=patient, therapy=therapy, start_date=line.start, end_date=line.end,
+                outcome=line.outcome, stop_reason=line.stop_reason,
+            )
+        )
+    if not created:
+        existing = {row[0]: row[1:] for row in PriorTreatment.objects.filter(patient=patient).values_list("pk", *_LINE_FIELDS)}
+        # A treatment is the importer's while its latest history row is the import's own.
+        latest: dict[int, str | None] = {}
+        for pk, reason in (
+            PriorTreatment.history.filter(id__in=list(existing))
+            .order_by("history_date", "history_id")
+            .values_list("id", "history_change_reason")
+        ):
+            latest[pk] = reason
+        imported = {pk: fields for pk, fields in existing.items() if latest.get(pk) == IMPORT_REASON}
+        by_hand = {(fields[0], fields[1]) for pk, fields in existing.items() if pk not in imported}
+        unchanged = set()
+        new_rows = []
+        for row in rows:
+            fields = tuple(getattr(row, name) for name in _LINE_FIELDS)
+            match = next((pk for pk, f in imported.items() if f == fields and pk not in unchanged), None)
+            if match is not None:
+                unchanged.add(match)
+            elif (row.therapy_id, row.start_date) not in by_hand:  # a clinician's row for the same line wins
+                new_rows.append(row)
+        PriorTreatment.objects.filter(pk__in=set(imported) - unchanged).delete()
+        rows = new_rows
+    bulk_create_with_history(rows, PriorTreatment, default_user=by, default_change_reason=IMPORT_REASON)
+
+
+def totals_line(run: ImportRun) -> str:
+    rate = run.bundles / run.seconds if run.seconds else 0.0
+    return f"{run.bundles} bundles in {run.seconds:.2f} s: {rate:.1f} bundles per second"
+
+
