@@ -7,13 +7,14 @@ Changes are recorded in the admin's own log (who, when, which fields).
 """
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from patients.history_admin import ReadOnlyHistoryAdmin
 
 from .models import CdsClient
 
 
 @admin.register(CdsClient)
-class CdsClientAdmin(SimpleHistoryAdmin):
+class CdsClientAdmin(ReadOnlyHistoryAdmin):
     list_display = ["name", "issuer", "is_active", "centre_codes", "created_at"]
     list_filter = ["is_active", "centres"]
     search_fields = ["name", "issuer"]

@@ -4,7 +4,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
+
+from patients.history_admin import ReadOnlyHistoryAdmin
 
 from . import services
 from .models import Criterion, DiseaseIndication, RuleSet
@@ -40,7 +41,7 @@ class CriterionInline(DraftOnlyInline):
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(SimpleHistoryAdmin):
+class RuleSetAdmin(ReadOnlyHistoryAdmin):
     list_display = ["name", "version", "status", "published_at", "published_by"]
     list_filter = ["status"]
     readonly_fields = ["status", "cloned_from", "created_at", "published_at", "published_by"]

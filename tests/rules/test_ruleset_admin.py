@@ -138,3 +138,16 @@ def test_the_criteria_page_needs_a_role(client_for, other_centre):
     from tests.factories import UserFactory
 
     assert client_for(UserFactory()).get(reverse("rules:active")).status_code == 403
+
+
+def test_history_pages_cannot_revert_a_published_rule_set(client_for, criteria_admin, active, draft):
+    services.ruleset_publish(ruleset=draft, by=criteria_admin)
+    first_snapshot = draft.history.order_by("history_id").first()  # taken while it was a draft
+    url = reverse("admin:rules_ruleset_simple_history", args=[draft.pk, first_snapshot.history_id])
+    client = client_for(criteria_admin)
+    assert client.get(url).status_code == 200  # history stays readable
+    response = client.post(url, {"name": draft.name, "version": draft.version,
+                                 "band_thresholds": '{"strong": 1, "possible": 0}'})
+    assert response.status_code == 403
+    draft.refresh_from_db()
+    assert draft.status == RuleSet.Status.PUBLISHED and draft.band_thresholds == active.band_thresholds
