@@ -9,7 +9,7 @@ def _unassigned_flags(user) -> int:
     if not user.has_perm("candidacy.view_review"):
         return 0
     return Review.objects.filter(
-        centre__members=user, state=Review.State.FLAGGED, assignee__isnull=True
+        centre__members=user, patient__centre__members=user, state=Review.State.FLAGGED, assignee__isnull=True
     ).count()
 
 

@@ -45,10 +45,15 @@ class ScreeningQuerySet(models.QuerySet):
         return self.filter(is_current=True)
 
     def visible_to(self, user):
-        """Screenings of the user's centres only (the same rule as patients)."""
+        """Screenings of the user's centres only (the same rule as patients).
+
+        Checks the patient's own centre as well as the screening's copy of it, so a patient
+        who moved is gone from the old centre at once, not only after the re-screen.
+        """
         if not user.is_authenticated:
             return self.none()
-        return self.filter(centre__members=user)
+        centres = Centre.objects.filter(members=user).values("pk")
+        return self.filter(centre_id__in=centres, patient__centre_id__in=centres)
 
 
 class Screening(models.Model):
@@ -141,6 +146,20 @@ class RescreenJob(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total else min(100, round(100 * self.done / self.total))
+
+
+class RescreenChunk(models.Model):
+    """A chunk of a job that is done. Counted once however often its task was delivered."""
+
+    job = models.ForeignKey(RescreenJob, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "index"], name="one_row_per_job_chunk")]
+
+    def __str__(self):
+        return f"chunk {self.index} of job {self.job_id}"
 
 
 class Review(models.Model):

@@ -18,6 +18,8 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from patients.models import Centre
+
 from . import reviews as services
 from .models import Review, ReviewNote, Screening
 from .presenters import DECISION_SUPPORT
@@ -32,7 +34,9 @@ def reviews_visible_to(user):
     """Reviews of the user's centres only (the same rule as patients and screenings)."""
     if not user.is_authenticated:
         return Review.objects.none()
-    return Review.objects.filter(centre__members=user)
+    centres = Centre.objects.filter(members=user).values("pk")
+    # The patient's own centre too: a patient who moved leaves the old centre's queue at once.
+    return Review.objects.filter(centre_id__in=centres, patient__centre_id__in=centres)
 
 
 def with_current_screening(reviews):

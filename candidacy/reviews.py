@@ -91,7 +91,8 @@ def _locked(review: Review) -> Review:
 
 def _check_actor(review: Review, user, permission: str = "candidacy.change_review") -> None:
     """Views check first; the service checks again, as tasks and the shell call it too."""
-    if not user.has_perm(permission) or not user.centres.filter(pk=review.centre_id).exists():
+    centres = user.centres.filter(pk__in=[review.centre_id, review.patient.centre_id]).count()
+    if not user.has_perm(permission) or centres != len({review.centre_id, review.patient.centre_id}):
         raise PermissionDenied(NOT_ALLOWED)
 
 

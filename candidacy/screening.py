@@ -29,7 +29,7 @@ from rules.record import PatientRecord
 from rules.result import Result
 
 from .flags import flag_after_screenings
-from .models import BAND_RANK, Screening, rank_key
+from .models import BAND_RANK, Review, Screening, rank_key
 
 BATCH_SIZE = 500
 REFRESHED_FIELDS = ["as_of", "result", "inputs_digest", "completeness", "centre_id", "disease_key", "sort_name", "birth_date"]
@@ -116,17 +116,20 @@ def screenings_record_many(
 
         created: list[Screening] = []
         refreshed: list[Screening] = []
+        moved: dict[int, int] = {}  # patient id -> new centre id
         for patient in living:
             record = records[patient.pk]
             result = evaluate(record, compiled, as_of)
             stored = result.to_dict()
             digest = inputs_digest(record, ruleset)
             previous = current.get(patient.pk)
+            if previous is not None and previous.centre_id != patient.centre_id:
+                moved[patient.pk] = patient.centre_id
             if previous is not None and previous.ruleset_id == ruleset.pk and _same_result(previous, result, stored):
-                if previous.inputs_digest != digest or previous.as_of != as_of:
-                    # Same result: keep the row, move it to today's date and the record's
-                    # current name, centre and disease (the worklist's copies).
-                    fresh = _new_screening(patient, ruleset, result, stored, digest)
+                # Same result: keep the row, but bring its date and the worklist's copies of
+                # the record (centre, name, disease, birth date) up to date.
+                fresh = _new_screening(patient, ruleset, result, stored, digest)
+                if any(getattr(previous, f) != getattr(fresh, f) for f in REFRESHED_FIELDS if f != "result"):
                     for field in REFRESHED_FIELDS:
                         setattr(previous, field, getattr(fresh, field))
                     refreshed.append(previous)
@@ -137,6 +140,10 @@ def screenings_record_many(
 
         if retire_ids:
             Screening.objects.filter(pk__in=retire_ids).update(is_current=False)
+        for patient_id, centre_id in moved.items():
+            # A patient moved to another centre takes their reviews along: the old centre's
+            # coordinators must no longer see or decide them.
+            Review.objects.filter(patient_id=patient_id).update(centre_id=centre_id)
         if refreshed:
             Screening.objects.bulk_update(refreshed, REFRESHED_FIELDS)
         Screening.objects.bulk_create(created)
