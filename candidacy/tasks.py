@@ -10,14 +10,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from celery import shared_task
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from rules.models import RuleSet
 
 from . import screening
-from .models import RescreenJob
+from .models import RescreenChunk, RescreenJob
 
 # A batch job younger than this is assumed to be still working.
 RECONCILE_GRACE = timedelta(minutes=30)
@@ -37,11 +37,20 @@ def screen_patient(patient_id: int) -> int:
 
 
 @shared_task(**RETRY, soft_time_limit=600, time_limit=660)
-def screen_batch(patient_ids: list[int], job_id: int | None = None) -> int:
-    """Re-screen a chunk of patients against the active rule set and count it on the job."""
+def screen_batch(patient_ids: list[int], job_id: int | None = None, chunk_index: int = 0) -> int:
+    """Re-screen a chunk of patients against the active rule set and count it on the job.
+
+    A chunk delivered twice (acks late, retries) is screened twice harmlessly but counted
+    once: the job's progress only moves when its RescreenChunk row is new.
+    """
     created = screening.screenings_record_many(patient_ids=patient_ids)
     if job_id is not None:
-        RescreenJob.objects.filter(pk=job_id).update(done=F("done") + len(patient_ids))
+        with transaction.atomic():
+            _, first_time = RescreenChunk.objects.get_or_create(
+                job_id=job_id, index=chunk_index, defaults={"size": len(patient_ids)}
+            )
+            if first_time:
+                RescreenJob.objects.filter(pk=job_id).update(done=F("done") + len(patient_ids))
         RescreenJob.objects.filter(pk=job_id, done__gte=F("total"), finished_at__isnull=True).update(
             finished_at=timezone.now()
         )
@@ -54,17 +63,20 @@ def _queue_chunks(job: RescreenJob, patient_ids) -> int:
     if not ids:
         job.finished_at = timezone.now()
     job.save(update_fields=["total", "finished_at"])
-    for chunk in screening.chunks(ids):
-        screen_batch.delay(chunk, job.pk)
+    for index, chunk in enumerate(screening.chunks(ids)):
+        screen_batch.delay(chunk, job.pk, index)
     return len(ids)
 
 
 @shared_task(**RETRY)
 def rescreen_all(job_id: int) -> int:
-    """Queue every living patient in chunks; the job records progress. Safe to run twice:
-    a second run re-screens again, and unchanged results add no rows."""
+    """Queue every living patient in chunks; the job records progress.
+
+    Safe to run twice: a second delivery queues the same chunks again, which re-screen
+    without adding rows when nothing changed and are counted once.
+    """
     job = RescreenJob.objects.get(pk=job_id)
-    if job.total:  # already queued by an earlier delivery of this same task
+    if job.finished_at is not None:
         return job.total
     return _queue_chunks(job, screening.screenable_patient_ids())
 

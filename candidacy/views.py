@@ -24,7 +24,8 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-@permission_required("rules.view_ruleset", raise_exception=True)
+# Jobs count every patient of every centre: for criteria admins, who publish, only.
+@permission_required("rules.change_ruleset", raise_exception=True)
 def rescreen_job(request, pk):
     """Progress of a batch re-screen; the page refreshes itself until the job is done."""
     job = get_object_or_404(RescreenJob.objects.select_related("ruleset", "started_by"), pk=pk)
@@ -38,10 +39,10 @@ def patient_print(request, patient):
     return render(request, "candidacy/patient_print.html", {"patient": patient})
 
 
-@permission_required("rules.view_ruleset", raise_exception=True)
+@permission_required("rules.change_ruleset", raise_exception=True)
 def rescreen_progress(request, ruleset_id):
     """The latest re-screen of a rule set (the link the publish message gives)."""
-    job = RescreenJob.objects.filter(ruleset_id=ruleset_id).order_by("-created_at").first()
+    job = RescreenJob.objects.filter(ruleset__pk=ruleset_id).order_by("-created_at").first()
     if job is None:
         raise Http404("No re-screen was started for this rule set.")
     return redirect("rescreen_job", pk=job.pk)

@@ -14,24 +14,27 @@ from .signals import ruleset_published
 ONLY_DRAFTS_PUBLISH = "Only a draft can be published."
 
 
+@transaction.atomic
 def ruleset_publish(*, ruleset: RuleSet, by) -> RuleSet:
     """Validate a draft by compiling it, then make it the one active version.
 
-    Raises ValidationError listing every problem; nothing is published then.
+    Raises ValidationError listing every problem; nothing is published then. The draft is
+    locked first, so what is compiled is exactly what is published.
     """
+    RuleSet.objects.select_for_update().filter(pk=ruleset.pk).first()
+    ruleset.refresh_from_db()  # under the lock: the criteria as they are now
     if ruleset.status != RuleSet.Status.DRAFT:
         raise ValidationError(ONLY_DRAFTS_PUBLISH)
     try:
         compile_ruleset(ruleset.to_spec())
     except vocab.RuleSetError as error:
         raise ValidationError([str(problem) for problem in error.problems]) from error
-    with transaction.atomic():
-        RuleSet.objects.select_for_update().filter(status=RuleSet.Status.PUBLISHED).update(status=RuleSet.Status.RETIRED)
-        ruleset.status = RuleSet.Status.PUBLISHED
-        ruleset.published_at = timezone.now()
-        ruleset.published_by = by
-        ruleset.save(update_fields=["status", "published_at", "published_by"])
-        ruleset_published.send(sender=RuleSet, ruleset=ruleset, by=by)
+    RuleSet.objects.select_for_update().filter(status=RuleSet.Status.PUBLISHED).update(status=RuleSet.Status.RETIRED)
+    ruleset.status = RuleSet.Status.PUBLISHED
+    ruleset.published_at = timezone.now()
+    ruleset.published_by = by
+    ruleset.save(update_fields=["status", "published_at", "published_by"])
+    ruleset_published.send(sender=RuleSet, ruleset=ruleset, by=by)
     return ruleset
 
 

@@ -112,3 +112,45 @@ def test_the_nightly_run_and_the_reconciler_are_scheduled(settings):
     assert {"candidacy.tasks.nightly_rescreen", "candidacy.tasks.reconcile"} <= tasks_scheduled
     assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
     assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
+
+
+def test_a_chunk_delivered_twice_is_counted_once(make_patient):
+    patients = [make_patient("ms_rr", age=30 + n) for n in range(4)]
+    job = RescreenJob.objects.create(reason=RescreenJob.Reason.MANUAL, ruleset=RuleSet.objects.active(), total=4)
+    first_half = [p.pk for p in patients[:2]]
+    tasks.screen_batch(first_half, job.pk, 0)
+    tasks.screen_batch(first_half, job.pk, 0)  # redelivered after a lost acknowledgement
+    job.refresh_from_db()
+    assert (job.done, job.finished_at) == (2, None)
+    tasks.screen_batch([p.pk for p in patients[2:]], job.pk, 1)
+    job.refresh_from_db()
+    assert job.done == 4 and job.finished_at is not None
+
+
+def test_a_patient_who_moves_centre_leaves_the_old_centres_worklist_and_queue(
+    make_patient, client_for, coordinator, other_centre
+):
+    from candidacy.models import Review
+
+    patient = make_patient("ms_rr", age=34, values={"relapses_12m": 2, "edss": 3.5},
+                           treatments=[("natalizumab", 900, 20, "inadequate_response")])
+    assert Review.objects.filter(patient=patient).exists()  # flagged as a candidate
+    client = client_for(coordinator)
+    assert patient.mrn in client.get(reverse("worklist")).content.decode()
+    patient.centre = other_centre
+    patient.save()  # before any re-screen has run
+    assert patient.mrn not in client.get(reverse("worklist")).content.decode()
+    assert client.get(reverse("reviews:detail", args=[patient.public_id])).status_code == 404
+    screening_record(patient=patient)  # the re-screen moves the copies and the review
+    current = Screening.objects.current().get(patient=patient)
+    assert current.centre == other_centre
+    assert set(Review.objects.filter(patient=patient).values_list("centre", flat=True)) == {other_centre.pk}
+
+
+def test_only_criteria_admins_watch_rescreen_jobs(client_for, clinician, coordinator, criteria_admin):
+    job = RescreenJob.objects.create(reason=RescreenJob.Reason.MANUAL, ruleset=RuleSet.objects.active())
+    for user in (clinician, coordinator):
+        assert client_for(user).get(reverse("rescreen_job", args=[job.pk])).status_code == 403
+    assert client_for(criteria_admin).get(reverse("rescreen_job", args=[job.pk])).status_code == 200
+    huge = reverse("rescreen_progress", args=[10**22])
+    assert client_for(criteria_admin).get(huge).status_code == 404
