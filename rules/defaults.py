@@ -181,9 +181,12 @@ DEFAULT_CRITERIA: list[dict[str, Any]] = [
     _crit("active_infection", HEALTH, ["all"], "active_infection", "is true", [], "exclusion", 0,
           "Active infection", "Active infection recorded: {value}", NO_SOURCE, "UNVERIFIED", enabled=False),
     # --- MS -----------------------------------------------------------------------------------
+    # Required: relapse activity is what makes MS "highly active" (ECTRIMS/EBMT); scored
+    # from the other criteria alone, a patient with no relapse count recorded would outrank
+    # one whose count of zero was recorded.
     _crit("ms_relapses_12m", SEV, ["ms"], "relapses_12m", ">=", [2], "points", 3,
           "Two or more relapses in 12 months", "Relapses in the last 12 months: {value} (MIST: {threshold} despite DMT)",
-          MIST, "V"),
+          MIST, "V", required=True),
     _crit("ms_new_lesions", SEV, ["ms"], "new_mri_lesions_12m", ">=", [1], "points", 1,
           "New MRI activity in 12 months", "New or enlarging MRI lesions in 12 months: {value}", LONDON, "V2"),
     _crit("ms_edss_window", SEV, ["ms"], "edss", "between", [2.0, 6.0], "points", 2,

@@ -240,3 +240,14 @@ def test_every_canonical_result_round_trips_through_json_and_renders(record, ban
     result = evaluate(record, RULES, AS_OF)
     assert Result.from_dict(json.loads(json.dumps(result.to_dict()))) == result
     assert render_text(result).startswith(f"Band: {band}\nScore: {result.score}\n")
+
+
+def test_an_ms_patient_without_a_relapse_count_is_incomplete_not_outranking_a_recorded_zero():
+    # ECTRIMS/EBMT 2025: relapse activity defines highly active MS, so it must be recorded.
+    unknown = patient("ms", subtype="rr", age=34, measurements={"edss": m(3.5)})
+    recorded_zero = patient("ms", subtype="rr", age=34, measurements={
+        "edss": m(3.5), "relapses_12m": m(0), "new_mri_lesions_12m": m(0)})
+    missing = evaluate(unknown, RULES, AS_OF)
+    assert missing.band == "Incomplete"
+    assert ("relapses_12m", "missing", True) in {(t.item, t.reason, t.required) for t in missing.to_collect}
+    assert evaluate(recorded_zero, RULES, AS_OF).band != "Incomplete"
