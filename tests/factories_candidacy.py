@@ -1,10 +1,12 @@
 """Screenings and reviews built directly, without running the engine.
 
-The worklist and dashboard read stored rows only, so their tests set band, score,
-completeness and the stored result's lines exactly as they need them.
+The worklist, dashboard and review tests read stored rows only, so they set band, score,
+completeness and the stored result's lines exactly as they need them (the screening
+service is tested on its own).
 """
 
 import datetime
+import hashlib
 
 import factory
 from django.utils import timezone
@@ -16,7 +18,9 @@ from rules.ruleset import STRONG
 
 from .factories import PatientFactory
 
-__all__ = ["MET", "NOT_EVALUABLE", "NOT_MET", "ReviewFactory", "ScreeningFactory", "exclusion_line", "result_dict"]
+__all__ = [
+    "MET", "NOT_EVALUABLE", "NOT_MET", "ReviewFactory", "ScreeningFactory", "exclusion_line", "rescreen", "result_dict",
+]
 
 
 def exclusion_line(key: str, label: str, outcome: str) -> dict:
@@ -65,7 +69,7 @@ class ScreeningFactory(factory.django.DjangoModelFactory):
     result = factory.LazyAttribute(
         lambda o: result_dict(o.band, o.score, completeness=o.completeness, lines=o.lines, to_collect=o.to_collect)
     )
-    inputs_digest = "0" * 64
+    inputs_digest = factory.Sequence(lambda n: hashlib.sha256(f"inputs {n}".encode()).hexdigest())
     is_current = True
     centre = factory.LazyAttribute(lambda o: o.patient.centre)
     disease_key = factory.LazyAttribute(lambda o: o.patient.disease.key if o.patient.disease else "")
@@ -95,6 +99,19 @@ class ReviewFactory(factory.django.DjangoModelFactory):
         if extracted is not None:
             Review.objects.filter(pk=self.pk).update(flagged_at=extracted)
             self.flagged_at = extracted
+
+
+def rescreen(patient, band, *, score=None, as_of=None, digest=None) -> tuple[Screening, Screening | None]:
+    """Store a new current screening as the screening service would: (new, previous current)."""
+    previous = Screening.objects.filter(patient=patient, is_current=True).first()
+    if previous is not None:
+        Screening.objects.filter(pk=previous.pk).update(is_current=False)
+    fields = {"patient": patient, "band": band, "as_of": as_of or datetime.date.today()}
+    if score is not None:
+        fields["score"] = score
+    if digest is not None:
+        fields["inputs_digest"] = digest
+    return ScreeningFactory(**fields), previous
 
 
 def minutes_ago(minutes: int) -> datetime.datetime:

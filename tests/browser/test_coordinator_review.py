@@ -6,7 +6,7 @@ from candidacy.models import Review
 from rules.ruleset import STRONG
 
 from ..factories import DEFAULT_PASSWORD, PatientFactory
-from ..factories_reviews import ReviewFactory, ScreeningFactory
+from ..factories_candidacy import ReviewFactory, ScreeningFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

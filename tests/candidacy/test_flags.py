@@ -39,7 +39,7 @@ from rules.ruleset import (
 )
 
 from ..factories import PatientFactory
-from ..factories_reviews import ReviewFactory, ScreeningFactory, rescreen
+from ..factories_candidacy import ReviewFactory, ScreeningFactory, rescreen
 
 TODAY = datetime.date(2026, 11, 25)
 

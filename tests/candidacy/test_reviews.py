@@ -30,7 +30,7 @@ from rules.ruleset import (
 
 from ..conftest import COORDINATOR, _member
 from ..factories import PatientFactory
-from ..factories_reviews import ReviewFactory, ScreeningFactory
+from ..factories_candidacy import ReviewFactory, ScreeningFactory
 
 State = Review.State
 TOMORROW = datetime.date.today() + datetime.timedelta(days=1)
