@@ -9,7 +9,7 @@ Who may do what with reviews:
 - Criteria admins get nothing here; they are usually also a clinician or a coordinator.
 """
 
-from patients.reference_data import CLINICIAN, COORDINATOR, create_all_permissions
+from patients.reference_data import CLINICIAN, COORDINATOR, grant_group_permissions
 
 REVIEW_GROUP_PERMISSIONS = {
     COORDINATOR: ["view_review", "change_review", "view_reviewnote", "add_reviewnote"],
@@ -18,12 +18,5 @@ REVIEW_GROUP_PERMISSIONS = {
 
 
 def grant_review_permissions(apps) -> None:
-    """Create the permissions now (post_migrate comes later) and add them to the groups. Idempotent."""
-    create_all_permissions(apps)
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for group_name, codenames in REVIEW_GROUP_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=group_name)
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label="candidacy", codename__in=codenames)
-        )
+    """Add the review permissions to the groups (idempotent)."""
+    grant_group_permissions(apps, REVIEW_GROUP_PERMISSIONS, app_label="candidacy")

@@ -99,15 +99,7 @@ def seed(apps) -> None:
             key=key, defaults={"name": name, "therapy_class": therapy_class, "rxnorm_codes": rxnorm}
         )
 
-    # Permissions are normally created after all migrations; the groups need them now.
-    create_all_permissions(apps)
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for group_name, codenames in GROUP_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=group_name)
-        for dotted in codenames:
-            app_label, codename = dotted.split(".")
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    grant_group_permissions(apps, GROUP_PERMISSIONS)
 
 
 def create_all_permissions(apps) -> None:
@@ -119,3 +111,20 @@ def create_all_permissions(apps) -> None:
         app_config.models_module = had_models or True
         create_permissions(app_config, verbosity=0, apps=apps)
         app_config.models_module = had_models
+
+
+def grant_group_permissions(apps, permissions: dict[str, list[str]], app_label: str | None = None) -> None:
+    """Give each group its permissions, creating both as needed (idempotent).
+
+    ``permissions`` maps a group name to codenames, either "app_label.codename" or, with
+    ``app_label`` given, bare codenames of that app. Permissions are normally created after
+    all migrations; data migrations need them now, so they are created first.
+    """
+    create_all_permissions(apps)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for group_name, codenames in permissions.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        for dotted in codenames:
+            label, _, codename = dotted.rpartition(".")
+            group.permissions.add(Permission.objects.get(content_type__app_label=label or app_label, codename=codename))

@@ -1,6 +1,6 @@
 """Seeding the default rule set and the criteria permissions (migrations and tests)."""
 
-from patients.reference_data import create_all_permissions
+from patients.reference_data import grant_group_permissions
 
 from .defaults import DEFAULT_CRITERIA, DEFAULT_INDICATIONS, DEFAULT_RULESET
 
@@ -40,9 +40,4 @@ def seed_default_ruleset(apps) -> None:
 
 
 def grant_permissions(apps) -> None:
-    create_all_permissions(apps)
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for group_name, codenames in GROUP_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=group_name)
-        group.permissions.add(*Permission.objects.filter(content_type__app_label="rules", codename__in=codenames))
+    grant_group_permissions(apps, GROUP_PERMISSIONS, app_label="rules")
