@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from patients.items import ITEMS
 from rules import result as engine_result
-from rules.facts import FACTS
+from rules.facts import COMORBIDITY_PREFIX, FACTS
 from rules.ruleset import (
     DOMAINS,
     EXCLUDED,
@@ -99,17 +99,21 @@ def explanation_rows(result: engine_result.Result) -> list[ExplanationRow]:
 
 
 def collect_rows(result: engine_result.Result, patient) -> list[CollectRow]:
-    rows = []
+    """What to record next, required first; the HCT-CI comorbidities not yet assessed
+    make one row (one form records them all)."""
+    rows, comorbidities = [], []
     for item in result.to_collect:
+        if item.item.startswith(COMORBIDITY_PREFIX):
+            comorbidities.append(item)
+            continue
         if item.item in ITEMS:
             label = ITEMS[item.item].label
             url = reverse("patients:assessment_create", args=[patient.public_id]) + f"#id_{item.item}"
         elif item.item == "treatment_history":
             label, url = RECORD_FIELDS[item.item], reverse("patients:treatments", args=[patient.public_id])
         else:
-            key = item.item.removeprefix("comorbidity:")
-            label = RECORD_FIELDS.get(key, key.replace("_", " "))
-            url = reverse("patients:update", args=[patient.public_id]) + f"#id_{key}"
+            label = RECORD_FIELDS.get(item.item, item.item.replace("_", " "))
+            url = reverse("patients:update", args=[patient.public_id]) + f"#id_{item.item}"
         rows.append(CollectRow(
             label=label,
             reason=engine_result.STATUS_PHRASES.get(item.reason, item.reason),
@@ -117,6 +121,17 @@ def collect_rows(result: engine_result.Result, patient) -> list[CollectRow]:
             criteria=", ".join(item.criteria),
             url=url,
         ))
+    if comorbidities:
+        names = [c.item.removeprefix(COMORBIDITY_PREFIX).replace("_", " ") for c in comorbidities]
+        criteria = sorted({key for c in comorbidities for key in c.criteria})
+        rows.append(CollectRow(
+            label=f"HCT-CI comorbidities not assessed ({len(names)}): " + ", ".join(names),
+            reason="not assessed",
+            required=any(c.required for c in comorbidities),
+            criteria=", ".join(criteria),
+            url=reverse("patients:update", args=[patient.public_id]) + f"#id_{comorbidities[0].item.removeprefix(COMORBIDITY_PREFIX)}",
+        ))
+    rows.sort(key=lambda row: not row.required)
     return rows
 
 

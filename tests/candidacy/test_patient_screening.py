@@ -93,3 +93,11 @@ def test_bench_engine_ends_with_evaluations_per_second():
     last = out.getvalue().strip().splitlines()[-1]
     number, unit = last.split(" ", 1)
     assert unit == "evaluations/s" and int(number) > 0
+
+
+def test_unassessed_comorbidities_are_one_item_to_collect_linking_to_the_form(client_for, clinician, make_patient):
+    patient = make_patient("ms_rr", age=34, arrhythmia=None, cardiac=None,
+                           values={"relapses_12m": 1, "edss": 3.0})
+    page = client_for(clinician).get(reverse("patients:detail", args=[patient.public_id])).content.decode()
+    assert "HCT-CI comorbidities not assessed (2): arrhythmia, cardiac" in page
+    assert f'href="/patients/{patient.public_id}/edit/#id_arrhythmia"' in page
