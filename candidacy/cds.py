@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import time
 from dataclasses import dataclass
@@ -63,6 +64,7 @@ USAGE_REQUIREMENTS = "An administrator of Candidacy registers the EHR (issuer, p
 ALGORITHM_FOR_KEY = {"EC": "ES384", "RSA": "RS384"}
 MIN_RSA_BITS = 2048
 REQUIRED_CLAIMS = ("iss", "sub", "aud", "exp", "iat", "jti")
+NUMERIC_DATE_CLAIMS = ("exp", "iat", "nbf")  # each, when present, a JSON number (RFC 7519 NumericDate)
 MAX_TOKEN_LIFETIME_SECONDS = 5 * 60  # CDS Hooks: exp no more than five minutes in the future
 CLOCK_LEEWAY_SECONDS = 30  # the EHR's clock and ours may differ a little
 MAX_JTI_LENGTH = 255
@@ -255,6 +257,13 @@ def verify_client_token(authorization: str | None, *, audience: str) -> CdsClien
         )
     except jwt.PyJWTError as error:
         raise CdsAuthError(f"token of {issuer!r} refused: {error}") from error
+    # PyJWT accepts a numeric string ("1700000000") for these; RFC 7519 says NumericDate, a number.
+    for name in NUMERIC_DATE_CLAIMS:
+        value = claims.get(name)
+        if name in claims and (
+            isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value)
+        ):
+            raise CdsAuthError(f"token of {issuer!r} refused: {name} is not a number")
     if claims["exp"] > time.time() + MAX_TOKEN_LIFETIME_SECONDS + CLOCK_LEEWAY_SECONDS:
         raise CdsAuthError(f"token of {issuer!r} lives longer than five minutes")
     _remember_jti(client, claims["jti"], int(claims["exp"]))

@@ -226,6 +226,11 @@ def _refused_tokens(ec_key) -> dict:
         # The specification: exp no more than five minutes ahead.
         "lives an hour": token(ec_key, exp=now + 3600),
         "issued in the future": token(ec_key, iat=now + 600, exp=now + 700),
+        # NumericDate claims written as strings: PyJWT lets them through, so the service checks the type.
+        "exp a numeric string": token(ec_key, exp=str(now + 60)),
+        "iat a numeric string": token(ec_key, iat=str(now)),
+        "nbf a numeric string": token(ec_key, nbf=str(now - 10)),
+        "exp a boolean": token(ec_key, exp=True),
         "alg none": jwt.encode(claims(), None, algorithm="none"),
         # Algorithm confusion: the public key used as an HMAC secret.
         "hs384 with the public key": hmac_token(claims(), json.dumps(public_jwk(ec_key)).encode()),
