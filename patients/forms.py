@@ -191,13 +191,17 @@ class MultipleFileField(forms.FileField):
 class FhirUploadForm(forms.Form):
     """One or several FHIR bundle files (JSON) to import into one of the user's centres."""
 
-    MAX_FILES = 20
-    MAX_FILE_BYTES = 10 * 1024 * 1024  # the largest Synthea bundle we have seen is 2.5 MB
+    # An upload is read and written within the request, and gunicorn gives a request 60 s: 10 bundles of
+    # up to 5 MB stay well inside it (a Synthea bundle is at most 2.6 MB; import_fhir takes larger batches).
+    MAX_FILES = 10
+    MAX_FILE_MB = 5
+    MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024
+    LIMITS = f"Up to {MAX_FILES} files at a time, each at most {MAX_FILE_MB} MB."
     TOO_MANY_MESSAGE = f"Upload at most {MAX_FILES} files at a time."
-    TOO_LARGE_MESSAGE = "{name} is larger than 10 MB."
+    TOO_LARGE_MESSAGE = "{name} is larger than " + f"{MAX_FILE_MB} MB."
 
     centre = forms.ModelChoiceField(queryset=Centre.objects.none())
-    files = MultipleFileField(label="FHIR bundles (JSON)", help_text="One or several files, up to 10 MB each.")
+    files = MultipleFileField(label="FHIR bundles (JSON)", help_text=LIMITS)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -207,9 +211,11 @@ class FhirUploadForm(forms.Form):
 
     def clean_files(self):
         files = self.cleaned_data["files"]
-        if len(files) > self.MAX_FILES:
-            raise ValidationError(self.TOO_MANY_MESSAGE)
-        for upload in files:
-            if upload.size > self.MAX_FILE_BYTES:
-                raise ValidationError(self.TOO_LARGE_MESSAGE.format(name=upload.name))
+        errors = [ValidationError(self.TOO_MANY_MESSAGE)] if len(files) > self.MAX_FILES else []
+        errors += [
+            ValidationError(self.TOO_LARGE_MESSAGE.format(name=upload.name))
+            for upload in files if upload.size > self.MAX_FILE_BYTES
+        ]
+        if errors:
+            raise ValidationError(errors)  # beside the field; nothing of the upload is imported
         return files

@@ -72,8 +72,16 @@ def error_text(error: ValidationError) -> str:
 def read_bundle(data: bytes | str) -> ParsedBundle:
     """Parse and validate one bundle, or raise BundleError naming the resource and field at fault."""
     try:
+        return _read_bundle(data)
+    except RecursionError:
+        # JSON (or a resource) nested deeper than Python's recursion limit: json and pydantic both give up.
+        raise BundleError("The file is nested too deeply to be read (not a FHIR bundle as exported).") from None
+
+
+def _read_bundle(data: bytes | str) -> ParsedBundle:
+    try:
         raw = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise BundleError(f"Not JSON: {exc}") from None
     if not isinstance(raw, dict) or raw.get("resourceType") != "Bundle":
         found = raw.get("resourceType") if isinstance(raw, dict) else type(raw).__name__

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from .. import items as catalogue
+from ..models import OLDEST_PLAUSIBLE_AGE_YEARS
 from . import mapping as m
 from .bundle import BundleError, Entry, ParsedBundle
 
@@ -20,6 +21,8 @@ SKIPPED_OBSERVATION_STATUSES = {"entered-in-error", "cancelled"}
 INACTIVE_CLINICAL = {"inactive", "resolved"}
 NOT_CONFIRMED = {"refuted", "entered-in-error"}
 MAX_MRN = 40
+# This importer takes one patient's record per bundle (a Synthea or EHR patient export); codes.md.
+MAX_PATIENTS_PER_BUNDLE = 1
 
 
 @dataclass
@@ -125,6 +128,20 @@ def _mrn(resource) -> str | None:
     return identifiers[0].value.strip() if identifiers else None
 
 
+def _years_between(start: date, end: date) -> int:
+    """Whole years, as Patient.age_on counts them."""
+    return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+
+
+def outside_life(day: date, birth: date, today: date) -> str:
+    """Why a resource's date cannot be right ("" when it can): before the birth date, or in the future."""
+    if day < birth:
+        return f"dated {day}, before the date of birth ({birth})"
+    if day > today:
+        return f"dated in the future ({day})"
+    return ""
+
+
 def read_patient(entry: Entry, today: date) -> PatientData:
     resource = entry.resource
     mrn = _mrn(resource)
@@ -141,6 +158,11 @@ def read_patient(entry: Entry, today: date) -> PatientData:
         raise BundleError(f"{entry.label}: birthDate: a date of birth is needed.")
     if birth_date > today:
         raise BundleError(f"{entry.label}: birthDate: the date of birth is in the future.")
+    if _years_between(birth_date, today) > OLDEST_PLAUSIBLE_AGE_YEARS:
+        raise BundleError(
+            f"{entry.label}: birthDate: {birth_date} is more than {OLDEST_PLAUSIBLE_AGE_YEARS} years ago; "
+            "not a plausible date of birth."
+        )
     death_date = to_date(resource.deceasedDateTime)
     sex = resource.gender if resource.gender in {"female", "male", "other", "unknown"} else "unknown"
     return PatientData(
@@ -167,7 +189,7 @@ class _Found:
     entry: Entry
 
 
-def read_condition(entry: Entry, data: BundleData) -> _Found | None:
+def read_condition(entry: Entry, data: BundleData, birth: date, today: date) -> _Found | None:
     resource = entry.resource
     diseases = [k for s, c in _codes(resource.code) if (k := m.disease_for(s, c))]
     items = sorted({i for s, c in _codes(resource.code) for i in m.comorbidities_for(s, c)})
@@ -185,6 +207,9 @@ def read_condition(entry: Entry, data: BundleData) -> _Found | None:
     day = to_date(resource.onsetDateTime) or to_date(resource.recordedDate)
     if day is None and resource.onsetPeriod is not None:
         day = to_date(resource.onsetPeriod.start)
+    if day is not None and (wrong := outside_life(day, birth, today)):
+        data.skip(entry, f"{wrong}: not imported")
+        return None
     return _Found(diseases[0] if diseases else None, items, day, entry)
 
 
@@ -228,6 +253,9 @@ def _observation_value(resource, rule: m.ObservationRule) -> tuple[float | None,
             if code in m.PREGNANT:
                 return m.PREGNANT[code], ""
         return None, f"{rule.label}: answer not understood ({_first_code(resource.valueCodeableConcept)})"
+    if resource.valueQuantity is not None and resource.valueQuantity.comparator:
+        # "<5 mg/L" or ">60 mL/min" says where the value lies, not what it is.
+        return None, f"{rule.label}: value is a bound (comparator {resource.valueQuantity.comparator}), not a measurement"
     if resource.valueQuantity is not None and resource.valueQuantity.value is not None:
         quantity = resource.valueQuantity
         value, unit = float(quantity.value), (quantity.code or quantity.unit or "").strip()
@@ -241,7 +269,7 @@ def _observation_value(resource, rule: m.ObservationRule) -> tuple[float | None,
     return round(value * factor, 4), ""
 
 
-def read_observation(entry: Entry, data: BundleData, today: date):
+def read_observation(entry: Entry, data: BundleData, birth: date, today: date):
     """(date, item, instant, value, is_egfr) or None when skipped."""
     resource = entry.resource
     if resource.status in SKIPPED_OBSERVATION_STATUSES:
@@ -262,8 +290,8 @@ def read_observation(entry: Entry, data: BundleData, today: date):
     if day is None:
         data.skip(entry, f"{rule.label}: no effectiveDateTime or issued date")
         return None
-    if day > today:
-        data.skip(entry, f"{rule.label}: dated in the future ({day})")
+    if wrong := outside_life(day, birth, today):
+        data.skip(entry, f"{rule.label}: {wrong}")
         return None
     value, reason = _observation_value(resource, rule)
     if value is None:
@@ -319,13 +347,10 @@ def _outcome(reasons: list) -> tuple[str | None, str]:
             if code in m.OUTCOME_CODES:
                 return m.OUTCOME_CODES[code], _concept_text(concept)
         text = text or _concept_text(concept)
-    for pattern, outcome in m.OUTCOME_TEXTS:
-        if text and pattern.search(text):
-            return outcome, text
-    return None, text
+    return (m.outcome_for_text(text) if text else None), text
 
 
-def read_medication(entry: Entry, data: BundleData) -> Order | None:
+def read_medication(entry: Entry, data: BundleData, birth: date, today: date) -> Order | None:
     resource = entry.resource
     kind = resource.get_resource_type()
     if resource.status in SKIPPED_MEDICATION_STATUSES:
@@ -351,6 +376,9 @@ def read_medication(entry: Entry, data: BundleData) -> Order | None:
         )
         reasons = list(resource.statusReason or [])
         stated_end = to_date(period.end) if period else None
+    if start is not None and (wrong := outside_life(start, birth, today)):
+        data.skip(entry, f"{therapy}: {wrong}")
+        return None
     ended = resource.status in ENDED_MEDICATION_STATUSES
     outcome, reason_text = _outcome(reasons)
     if by_name:
@@ -366,7 +394,7 @@ def read_medication(entry: Entry, data: BundleData) -> Order | None:
     )
 
 
-def read_procedure(entry: Entry, data: BundleData) -> Order | None:
+def read_procedure(entry: Entry, data: BundleData, birth: date, today: date) -> Order | None:
     resource = entry.resource
     therapy = next((t for code in _codes(resource.code) if (t := m.PROCEDURES.get(code))), None)
     if therapy is None:
@@ -377,6 +405,9 @@ def read_procedure(entry: Entry, data: BundleData) -> Order | None:
         return None
     period = resource.performedPeriod
     start = to_date(period.start if period else None) or to_date(resource.performedDateTime)
+    if start is not None and (wrong := outside_life(start, birth, today)):
+        data.skip(entry, f"{therapy}: {wrong}")
+        return None
     end = to_date(period.end if period else None) or start
     ongoing = resource.status == "in-progress"
     return Order(therapy, start, None if ongoing else end, ongoing, "ongoing" if ongoing else "unknown")
@@ -390,8 +421,10 @@ def merge_orders(orders: list[Order], today: date) -> list[Order]:
         line = lines[-1] if lines and lines[-1].therapy == order.therapy else None
         last = (line.end or line.start) if line else None
         if line and (last is None or order.start is None or order.start - last <= gap):
-            line.end, line.ongoing, line.outcome = order.end, order.ongoing, order.outcome
-            line.stop_reason = order.stop_reason or line.stop_reason
+            line.end, line.ongoing = order.end, order.ongoing
+            if order.ongoing or order.outcome != "unknown":
+                line.outcome, line.stop_reason = order.outcome, order.stop_reason
+            # else: a later order that says nothing of why it ended keeps the outcome an earlier one gave.
             line.orders += 1
         else:
             lines.append(Order(**{**order.__dict__}))
@@ -411,9 +444,31 @@ def _subject_key(resource) -> str:
     return (subject.reference or "") if subject is not None else ""
 
 
+def _one_patient(entries: list[Entry], patients: list[PatientData]) -> None:
+    """Two Patient resources of one person (same MRN or id) would merge silently: refuse the bundle."""
+    for what, keys in (("MRN", [p.mrn for p in patients]), ("id", [e.resource.id for e in entries])):
+        seen: dict[str, int] = {}
+        for entry, key in zip(entries, keys, strict=True):
+            if not key:
+                continue
+            if key in seen:
+                raise BundleError(
+                    f"Two Patient resources share {what} {key} (entries {seen[key]} and {entry.index}); "
+                    "nothing of this bundle is imported."
+                )
+            seen[key] = entry.index
+    if len(entries) > MAX_PATIENTS_PER_BUNDLE:
+        where = ", ".join(str(e.index) for e in entries)
+        raise BundleError(
+            f"The bundle has {len(entries)} Patient resources (entries {where}); a bundle must hold one patient's "
+            "record. Export one bundle per patient."
+        )
+
+
 def extract(parsed: ParsedBundle, *, today: date) -> BundleData:
     patient_entries = parsed.of_type("Patient")
     patients = [read_patient(e, today) for e in patient_entries]
+    _one_patient(patient_entries, patients)
     data = BundleData(patients=patients, other=Counter(parsed.other))
     data.mapped["Patient"] = len(patients)
     by_reference: dict[str, int] = {}
@@ -438,7 +493,11 @@ def extract(parsed: ParsedBundle, *, today: date) -> BundleData:
 
     for number, patient in enumerate(patients):
         entries = per_patient[number]
-        found = [f for e in entries if e.resource.get_resource_type() == "Condition" if (f := read_condition(e, data))]
+        birth = patient.birth_date
+        found = [
+            f for e in entries
+            if e.resource.get_resource_type() == "Condition" if (f := read_condition(e, data, birth, today))
+        ]
         choose_disease(found, patient, data)
         if patient.diagnosis_date and not patient.birth_date <= patient.diagnosis_date <= today:
             data.notes.append(f"{patient.label}: diagnosis date {patient.diagnosis_date} is outside life; left blank.")
@@ -446,7 +505,8 @@ def extract(parsed: ParsedBundle, *, today: date) -> BundleData:
         data.mapped["Condition"] += len(found)
 
         readings = [
-            r for e in entries if e.resource.get_resource_type() == "Observation" if (r := read_observation(e, data, today))
+            r for e in entries
+            if e.resource.get_resource_type() == "Observation" if (r := read_observation(e, data, birth, today))
         ]
         collect_values(readings, patient, data)
         data.mapped["Observation"] += len(readings)
@@ -455,9 +515,9 @@ def extract(parsed: ParsedBundle, *, today: date) -> BundleData:
         for e in entries:
             kind = e.resource.get_resource_type()
             if kind in ("MedicationRequest", "MedicationStatement"):
-                order = read_medication(e, data)
+                order = read_medication(e, data, birth, today)
             elif kind == "Procedure":
-                order = read_procedure(e, data)
+                order = read_procedure(e, data, birth, today)
             else:
                 continue
             if order:

@@ -47,18 +47,22 @@ DISEASE_SUBTYPED = {key for key, _n, _g, subtype, *_ in DISEASES if subtype}
 DISEASE_GROUP = {key: group for key, _n, group, *_ in DISEASES}
 
 
+def normalise_icd10(code: str) -> str:
+    """ICD-10 as written in the tables: upper case, the dot after the category (M3110, m31.10 -> M31.10)."""
+    code = "".join(code.split()).replace(".", "").upper()
+    return f"{code[:3]}.{code[3:]}" if len(code) > 3 else code
+
+
 def icd10_matches(code: str, prefix: str) -> bool:
-    """G35 matches G35 and G35.x; D61.1 matches D61.1 and D61.1x, never D61.10 for D61.0."""
-    code = code.strip().upper()
-    return code == prefix or code.startswith(prefix if "." in prefix else prefix + ".") or (
-        "." not in code and "." not in prefix and code.startswith(prefix)
-    )
+    """``code`` normalised (normalise_icd10). G35 matches G35 and G35.x; D61.1 matches D61.1 and D61.1x."""
+    return code == prefix or code.startswith(prefix if "." in prefix else prefix + ".")
 
 
 def disease_for(system: str, code: str) -> str | None:
     if system == SNOMED:
         return DISEASE_SNOMED.get(code)
     if system in ICD10:
+        code = normalise_icd10(code)
         if any(icd10_matches(code, exc) for exc in DISEASE_ICD10_EXCEPTIONS):
             return None
         for prefix, key in DISEASE_ICD10:
@@ -111,6 +115,9 @@ COMORBIDITIES: dict[str, ComorbidityCodes] = {
 
 
 def comorbidities_for(system: str, code: str) -> list[str]:
+    if system in ICD10:
+        code = normalise_icd10(code)  # once, before the prefixes and their exceptions
+
     def matches(codes: ComorbidityCodes) -> bool:
         if system == SNOMED:
             return code in codes.snomed
@@ -238,15 +245,34 @@ OUTCOME_CODES = {
     (CANDIDACY, "inadequate-response"): "inadequate_response",
     (CANDIDACY, "intolerance"): "intolerance",
 }
-OUTCOME_TEXTS = (
-    # Intolerance first: "adverse reaction after treatment failure" is an intolerance.
-    (re.compile(r"adverse|intoleran|side[- ]effect|toxicit", re.IGNORECASE), "intolerance"),
-    (
-        re.compile(r"lack of (efficacy|effect|response)|not effective|ineffective|inadequate response|failure|failed",
-                   re.IGNORECASE),
-        "inadequate_response",
-    ),
+# Phrases of statusReason text, matched case-insensitively. "failure" alone is not enough: "renal
+# failure" or "heart failure" says why the patient stopped, not that the treatment failed.
+TREATMENT_FAILURE_TEXT = re.compile(
+    r"treatment failure|therapeutic failure|failure to respond|failed to respond|lack of (?:efficacy|effect|response)"
+    r"|not effective|ineffective|inadequate response|no response",
+    re.IGNORECASE,
 )
+# Substrings, so "hepatotoxicity" and "intolerant" count; "no adverse events" does not.
+INTOLERANCE_TEXT = re.compile(r"adverse|intoleran|side[- ]effect|toxicit", re.IGNORECASE)
+# A negation shortly before an intolerance word, in the same clause: "no adverse events", "without
+# any side effects", "no serious adverse reaction".
+INTOLERANCE_NEGATED = re.compile(r"\b(?:no|without|not|denies|denied|absence of)\b(?:\s+[\w-]+){0,2}\s+$", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[.;,:()]")
+
+
+def outcome_for_text(text: str) -> str | None:
+    """PriorTreatment outcome a statusReason text states, or None (unknown: the clinician fills it in).
+
+    Intolerance first: "adverse reaction after treatment failure" is an intolerance.
+    """
+    for match in INTOLERANCE_TEXT.finditer(text):
+        before = _CLAUSE_END.split(text[: match.start()])[-1]
+        if not INTOLERANCE_NEGATED.search(before):
+            return "intolerance"
+    if TREATMENT_FAILURE_TEXT.search(text):
+        return "inadequate_response"
+    return None
+
 
 # Consecutive orders of one therapy closer than this are one line of treatment (Synthea renews yearly).
 MERGE_GAP_DAYS = 400

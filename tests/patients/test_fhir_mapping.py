@@ -1,9 +1,10 @@
 """The code tables and the pure readers of the FHIR importer: no database."""
 
 import pytest
+from fhir.resources.R4B.codeableconcept import CodeableConcept
 
 from patients.fhir import mapping as m
-from patients.fhir.extract import Order, merge_orders, to_date
+from patients.fhir.extract import Order, _outcome, merge_orders, to_date
 
 
 @pytest.mark.parametrize(
@@ -79,3 +80,86 @@ def test_renewed_orders_of_one_therapy_are_one_line_and_a_long_gap_starts_anothe
         ("2010-01-01", day("2010-03-01"), "intolerance", 1),
         ("2015-01-01", None, "ongoing", 2),
     ]
+
+
+@pytest.mark.parametrize(
+    "code, disease, comorbidities",
+    [
+        # Written without the dot (or in lower case), a code still meets the exceptions of codes.md.
+        ("M311", None, []),  # thrombotic microangiopathy is not systemic vasculitis
+        ("M3110", None, []),
+        ("m31.1", None, []),
+        ("M31.10", None, []),
+        ("M317", "vasculitis", []),
+        ("I341", None, []),  # mitral valve prolapse is not heart valve disease
+        ("I34.1", None, []),
+        ("I350", None, ["heart_valve_disease"]),
+        ("D619", "aa", []),
+        ("D61.9", "aa", []),
+        ("D6101", None, []),  # constitutional
+        ("D61810", None, []),  # pancytopenia
+        ("D6189", "aa", []),
+        ("G35", "ms", []),
+        ("g350", "ms", []),
+        ("C449", None, []),  # non-melanoma skin cancer
+        ("C3490", None, ["prior_solid_tumour"]),
+        (" M32.14 ", "sle", ["rheumatologic"]),
+    ],
+)
+def test_icd10_codes_are_normalised_before_the_prefixes_and_exceptions(code, disease, comorbidities):
+    assert m.disease_for(m.ICD10[1], code) == disease
+    assert m.comorbidities_for(m.ICD10[1], code) == comorbidities
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Treatment failure", "inadequate_response"),
+        ("therapeutic failure after 6 months", "inadequate_response"),
+        ("Failure to respond", "inadequate_response"),
+        ("patient failed to respond", "inadequate_response"),
+        ("Lack of efficacy", "inadequate_response"),
+        ("not effective", "inadequate_response"),
+        ("Ineffective", "inadequate_response"),
+        ("inadequate response", "inadequate_response"),
+        ("No response at 12 weeks", "inadequate_response"),
+        ("no adverse events; lack of efficacy", "inadequate_response"),
+        ("Stopped without adverse effects: treatment failure", "inadequate_response"),
+        ("Adverse reaction: hepatotoxicity", "intolerance"),
+        ("drug intolerance", "intolerance"),
+        ("side effects", "intolerance"),
+        ("Side-effect: nausea", "intolerance"),
+        ("toxicity", "intolerance"),
+        ("adverse reaction after treatment failure", "intolerance"),
+        ("no adverse events", None),
+        ("no serious adverse events", None),
+        ("without side effects", None),
+        ("stopped due to renal failure", None),
+        ("Heart failure", None),
+        ("stopped: acute kidney failure", None),
+        ("failure", None),
+        ("patient preference", None),
+        ("", None),
+    ],
+)
+def test_status_reason_texts_give_an_outcome_only_when_they_say_so(text, expected):
+    reason = CodeableConcept(text=text) if text else CodeableConcept(coding=[{"system": m.SNOMED, "code": "1"}])
+    assert _outcome([reason])[0] == expected
+
+
+def test_a_later_order_silent_about_its_outcome_keeps_the_earlier_one():
+    day = to_date
+    orders = [
+        Order("methotrexate", day("2018-01-01"), day("2018-01-01"), False, "intolerance", "Adverse reaction: nausea"),
+        Order("methotrexate", day("2018-03-01"), day("2018-03-01"), False, "unknown"),
+        Order("azathioprine", day("2018-01-01"), day("2018-01-01"), False, "intolerance", "rash"),
+        Order("azathioprine", day("2018-03-01"), None, True, "ongoing"),
+        Order("rituximab", day("2018-01-01"), day("2018-01-01"), False, "intolerance", "infusion reaction"),
+        Order("rituximab", day("2018-03-01"), day("2018-03-01"), False, "inadequate_response"),
+    ]
+    lines = {li.therapy: li for li in merge_orders(orders, today=day("2026-01-01"))}
+    assert (lines["methotrexate"].outcome, lines["methotrexate"].stop_reason, lines["methotrexate"].end) == (
+        "intolerance", "Adverse reaction: nausea", day("2018-03-01"))
+    assert (lines["azathioprine"].outcome, lines["azathioprine"].stop_reason) == ("ongoing", "")  # started again
+    # A later known outcome wins, with its own reason (none), not the earlier one's.
+    assert (lines["rituximab"].outcome, lines["rituximab"].stop_reason) == ("inadequate_response", "")

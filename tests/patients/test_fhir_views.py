@@ -61,10 +61,26 @@ def test_only_the_users_own_centres_can_receive_an_import(client_for, clinician,
 
 @pytest.mark.django_db
 def test_too_many_files_are_refused(client_for, clinician, centre):
-    files = [upload("child.json") for _ in range(21)]
+    files = [upload("child.json") for _ in range(11)]
     response = client_for(clinician).post(reverse("patients:import"), {"centre": centre.pk, "files": files})
-    assert "Upload at most 20 files at a time." in response.content.decode()
-    assert ImportRun.objects.count() == 0
+    assert response.context["form"].errors["files"] == ["Upload at most 10 files at a time."]
+    assert ImportRun.objects.count() == 0 and Patient.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_files_over_5_mb_are_refused_beside_the_field(client_for, clinician, centre):
+    big = SimpleUploadedFile("big.json", b" " * (5 * 1024 * 1024 + 1), content_type="application/json")
+    response = client_for(clinician).post(reverse("patients:import"), {
+        "centre": centre.pk, "files": [upload("child.json"), big]})
+    assert response.status_code == 200
+    assert response.context["form"].errors["files"] == ["big.json is larger than 5 MB."]
+    assert ImportRun.objects.count() == 0 and Patient.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_form_states_the_limits(client_for, clinician):
+    page = client_for(clinician).get(reverse("patients:import")).content.decode()
+    assert "Up to 10 files at a time, each at most 5 MB." in page
 
 
 @pytest.mark.django_db
