@@ -32,6 +32,9 @@ from .flags import flag_after_screenings
 from .models import BAND_RANK, Review, Screening, rank_key
 
 BATCH_SIZE = 500
+NO_ACTIVE_RULESET = "No rule set is published yet: a criteria admin publishes one in Admin."
+DECEASED_NOT_SCREENED = "Deceased patients are not screened."
+NOT_SCREENED_YET = "Not screened yet: a screening is queued whenever the record changes."
 REFRESHED_FIELDS = ["as_of", "result", "inputs_digest", "completeness", "centre_id", "disease_key", "sort_name", "birth_date"]
 
 

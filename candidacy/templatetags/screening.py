@@ -2,7 +2,7 @@ from django import template
 
 from candidacy import selectors
 from candidacy.presenters import band_css, screening_context
-from candidacy.services import DECEASED_NOT_SCREENED, NOT_SCREENED_YET
+from candidacy.screening import DECEASED_NOT_SCREENED, NOT_SCREENED_YET
 
 register = template.Library()
 

@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from candidacy import screening
-from candidacy.services import NO_ACTIVE_RULESET
+from candidacy.screening import NO_ACTIVE_RULESET
 from rules.models import RuleSet
 
 
