@@ -468,3 +468,15 @@ def test_another_centres_review_is_not_found(client_for, other_coordinator, flag
     assert response.status_code == 404
     flagged.refresh_from_db()
     assert flagged.state == State.FLAGGED
+
+
+def test_the_nav_badge_stops_counting_at_99_plus(client_for, coordinator, centre, monkeypatch):
+    from candidacy import context_processors
+
+    from ..factories import PatientFactory
+
+    monkeypatch.setattr(context_processors, "NAV_COUNT_CAP", 3)
+    for _ in range(4):
+        ReviewFactory(flag_screening__patient=PatientFactory(centre=centre))
+    page = client_for(coordinator).get(reverse("reviews:queue")).content.decode()
+    assert '<span class="badge rounded-pill text-bg-warning" id="nav-unassigned-flags">2+' in page
