@@ -1,6 +1,5 @@
 from django.utils.functional import SimpleLazyObject
 
-
 NAV_COUNT_CAP = 100
 
 
