@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from patients.models import Patient
@@ -162,8 +163,10 @@ def screening_record(*, patient: Patient, ruleset: RuleSet | None = None, as_of:
 
 def patients_needing_screening(ruleset: RuleSet):
     """Living patients whose current screening is missing or made by another rule set."""
-    screened = Screening.objects.current().filter(ruleset=ruleset).values("patient_id")
-    return Patient.objects.filter(deceased=False, death_date__isnull=True).exclude(pk__in=screened)
+    # NOT EXISTS, not NOT IN: PostgreSQL plans NOT IN over a million-row subquery as a
+    # rescan per patient once it no longer fits in memory; NOT EXISTS is an anti-join.
+    screened = Screening.objects.current().filter(ruleset=ruleset, patient=OuterRef("pk"))
+    return Patient.objects.filter(deceased=False, death_date__isnull=True).exclude(Exists(screened))
 
 
 def screenable_patient_ids():
