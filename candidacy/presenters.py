@@ -25,7 +25,6 @@ from rules.ruleset import (
     UNLIKELY,
 )
 
-DECISION_SUPPORT = "Supports a decision; the team decides."
 DOMAIN_LABELS = {"severity": "Disease severity", "failed_treatments": "Failed treatments", "overall_health": "Overall health"}
 BAND_CSS = {
     NOT_INDICATED: "band-not-indicated", TRIAL_ONLY: "band-trial-only", EXCLUDED: "band-excluded",
@@ -159,5 +158,5 @@ def screening_context(result: engine_result.Result | None, patient) -> dict:
         "review_marks": [labels.get(k, k) for k in result.review_marks],
         "domains": domain_chart(result),
         "completeness_percent": round(result.completeness * 100),
-        "decision_support": DECISION_SUPPORT,
+        "decision_support": engine_result.DECISION_SUPPORT,
     }

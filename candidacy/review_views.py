@@ -19,10 +19,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from patients.models import Centre
+from rules.result import DECISION_SUPPORT
 
 from . import reviews as services
 from .models import Review, ReviewNote, Screening
-from .presenters import DECISION_SUPPORT
 from .review_forms import AssignForm, DecisionForm, NoteForm, ReviewFilterForm, ReviewStepForm
 
 REVIEWS_PER_PAGE = 50

@@ -34,7 +34,6 @@ from .models import BAND_RANK, Review, Screening, rank_key
 
 BATCH_SIZE = 500
 NO_ACTIVE_RULESET = "No rule set is published yet: a criteria admin publishes one in Admin."
-DECEASED_NOT_SCREENED = "Deceased patients are not screened."
 NOT_SCREENED_YET = "Not screened yet: a screening is queued whenever the record changes."
 REFRESHED_FIELDS = ["as_of", "result", "inputs_digest", "completeness", "centre_id", "disease_key", "sort_name", "birth_date"]
 
@@ -166,11 +165,11 @@ def patients_needing_screening(ruleset: RuleSet):
     # NOT EXISTS, not NOT IN: PostgreSQL plans NOT IN over a million-row subquery as a
     # rescan per patient once it no longer fits in memory; NOT EXISTS is an anti-join.
     screened = Screening.objects.current().filter(ruleset=ruleset, patient=OuterRef("pk"))
-    return Patient.objects.filter(deceased=False, death_date__isnull=True).exclude(Exists(screened))
+    return Patient.objects.living().exclude(Exists(screened))
 
 
 def screenable_patient_ids():
-    return Patient.objects.filter(deceased=False, death_date__isnull=True).order_by("pk").values_list("pk", flat=True)
+    return Patient.objects.living().order_by("pk").values_list("pk", flat=True)
 
 
 def chunks(ids: Iterable[int], size: int = BATCH_SIZE):

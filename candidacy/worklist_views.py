@@ -8,10 +8,10 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 
-from rules.result import Result, reason_text
+from rules.result import DECISION_SUPPORT, Result, reason_text
 
 from . import dashboard as dashboard_selectors
-from .presenters import DECISION_SUPPORT, explanation_rows
+from .presenters import explanation_rows
 from .worklist import WorklistForm, current_screening, worklist_page
 from .worklist_export import export_filename, export_lines, export_start
 

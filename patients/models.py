@@ -96,6 +96,10 @@ class PatientQuerySet(models.QuerySet):
             return self.none()
         return self.filter(centre__members=user)
 
+    def living(self) -> PatientQuerySet:
+        """Patients not known to be deceased (the same rule as Patient.is_deceased)."""
+        return self.filter(deceased=False, death_date__isnull=True)
+
     def search(self, text: str) -> PatientQuerySet:
         text = text.strip()
         if not text:

@@ -60,7 +60,7 @@ from .ruleset import (
 # The public API, re-exported so Django code needs one import. Vocabularies are the admin's
 # choices; EBMT_CATEGORIES + SAA_PATHWAYS = CATEGORIES (pathways for aplastic anaemia only).
 __all__ = [
-    "BANDS", "CATEGORIES", "DISEASES", "DOMAINS", "EBMT_CATEGORIES", "EVIDENCE", "FACTS",
+    "BANDS", "CATEGORIES", "DECEASED_NOT_SCREENED", "DISEASES", "DOMAINS", "EBMT_CATEGORIES", "EVIDENCE", "FACTS",
     "KINDS", "OPERATORS", "SAA_PATHWAYS", "TRANSPLANT_TYPES",
     "CompiledRuleSet", "CriterionSpec", "FactValue", "IndicationSpec", "NotScreenable",
     "Problem", "Result", "RuleSetError", "RuleSetSpec",

@@ -4,13 +4,16 @@ import os
 
 import pytest
 
+from patients.reference_data import (  # plain constants, no Django
+    CLINICIAN,
+    COORDINATOR,
+    CRITERIA_ADMIN,
+)
+
 # Django-dependent imports live inside the fixtures, so that the pure engine tests
 # (tests/rules) also run without Django: python -m pytest tests/rules -p no:django
 
 SHARED_DIR = os.environ.get("CANDIDACY_SHARED_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "shared"))
-
-
-CLINICIAN, COORDINATOR, CRITERIA_ADMIN = "Clinician", "Coordinator", "Criteria admin"
 
 
 def _member(group_name, centre, **kwargs):

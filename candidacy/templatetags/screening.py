@@ -2,7 +2,8 @@ from django import template
 
 from candidacy import selectors
 from candidacy.presenters import band_css, screening_context
-from candidacy.screening import DECEASED_NOT_SCREENED, NOT_SCREENED_YET
+from candidacy.screening import NOT_SCREENED_YET
+from rules.engine import DECEASED_NOT_SCREENED
 
 register = template.Library()
 
