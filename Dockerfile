@@ -3,6 +3,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY candidacy candidacy
+COPY common common
+COPY config config
 COPY patients patients
 COPY rules rules
 RUN pip install --no-cache-dir .
@@ -11,4 +13,4 @@ RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinpu
 RUN useradd --system candidacy
 USER candidacy
 EXPOSE 8000
-CMD ["gunicorn", "candidacy.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

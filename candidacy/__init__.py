@@ -1,3 +1,1 @@
-from .celery import app as celery_app
-
-__all__ = ("celery_app",)
+"""The screening workflow: screenings, the worklist, coordinator reviews, FHIR and CDS Hooks."""

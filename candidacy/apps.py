@@ -6,10 +6,18 @@ class CandidacyConfig(AppConfig):
     verbose_name = "Screening"
 
     def ready(self):
+        from patients.panels import HEADER_ACTIONS, MAIN, PatientPanel, register_patient_panel
         from patients.signals import record_changed
-        from rules.signals import ruleset_published
+        from rules.signals import register_publish_follow_up, ruleset_published
 
-        from . import receivers
+        from .screening import panels, receivers
 
         record_changed.connect(receivers.rescreen_patient, dispatch_uid="candidacy.rescreen_patient")
         ruleset_published.connect(receivers.rescreen_everyone, dispatch_uid="candidacy.rescreen_everyone")
+        register_publish_follow_up(receivers.rescreen_progress_link)
+        register_patient_panel(
+            PatientPanel("screening", MAIN, "candidacy/screening/_screening.html", panels.screening_panel, order=10)
+        )
+        register_patient_panel(
+            PatientPanel("print", HEADER_ACTIONS, "candidacy/screening/_print_button.html", panels.print_button, order=90)
+        )

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from .items import ITEMS
-from .reference_data import CLINICIAN, COORDINATOR, CRITERIA_ADMIN, DISEASES, THERAPIES
+from .permissions import CLINICIAN, COORDINATOR, CRITERIA_ADMIN
+from .reference_data import DISEASES, THERAPIES
 
 # --------------------------------------------------------------------------- constants
 
@@ -41,7 +42,7 @@ class DemoUser:
     username: str
     first_name: str
     last_name: str
-    group: str  # a group name from patients/reference_data.py
+    group: str  # a group name from patients/permissions.py
     centre: str  # centre code
     is_staff: bool = False
 

@@ -6,6 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from common.vocabulary import COMORBIDITY_ITEMS
+
 from . import items as catalogue
 from .models import Centre, Patient, PriorTreatment
 
@@ -31,12 +33,7 @@ class PatientSearchForm(forms.Form):
     page = forms.IntegerField(min_value=1, max_value=1_000_000, required=False)
 
 
-COMORBIDITY_FIELDS = [
-    "arrhythmia", "cardiac", "ibd", "diabetes", "cerebrovascular", "psychiatric",
-    "chronic_hepatitis", "cirrhosis", "infection", "rheumatologic", "peptic_ulcer",
-    "renal_dialysis_or_transplant", "dyspnoea_slight_activity", "dyspnoea_at_rest_or_oxygen",
-    "prior_solid_tumour", "heart_valve_disease",
-]
+COMORBIDITY_FIELDS = list(COMORBIDITY_ITEMS)
 
 
 class PatientForm(forms.ModelForm):
@@ -64,7 +61,7 @@ class PatientForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["centre"].queryset = Centre.objects.filter(members=user)
+        self.fields["centre"].queryset = Centre.objects.of_user(user)
         if self.fields["centre"].queryset.count() == 1 and not self.instance.pk:
             self.fields["centre"].initial = self.fields["centre"].queryset.first()
         self.fields["diagnosis_date"].help_text = "Date of onset or diagnosis."
@@ -205,7 +202,7 @@ class FhirUploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["centre"].queryset = Centre.objects.filter(members=user)
+        self.fields["centre"].queryset = Centre.objects.of_user(user)
         if self.fields["centre"].queryset.count() == 1:
             self.fields["centre"].initial = self.fields["centre"].queryset.first()
 

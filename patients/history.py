@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from common.users import display_name
+
 from .models import Assessment, AssessmentValue, Patient, PriorTreatment
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -29,7 +31,7 @@ def _describe(record, label: str) -> HistoryEntry:
     user = record.history_user
     return HistoryEntry(
         when=record.history_date,
-        who=user.get_full_name() or user.get_username() if user else "system",
+        who=display_name(user) if user else "system",
         what=label,
         action=ACTIONS[record.history_type],
         changes=tuple(changes),

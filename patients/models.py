@@ -17,11 +17,18 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from rules.record import COMORBIDITY_ITEMS
+from common.vocabulary import COMORBIDITY_ITEMS
 
 from . import items as item_catalogue
+from .access import centre_ids
 
 OLDEST_PLAUSIBLE_AGE_YEARS = 120
+
+
+class CentreQuerySet(models.QuerySet):
+    def of_user(self, user) -> CentreQuerySet:
+        """The user's centres (patients/access.py)."""
+        return self.filter(pk__in=centre_ids(user))
 
 
 class Centre(models.Model):
@@ -34,6 +41,8 @@ class Centre(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TRANSPLANT)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="centres", blank=True)
     history = HistoricalRecords()
+
+    objects = CentreQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -91,10 +100,8 @@ class Therapy(models.Model):
 
 class PatientQuerySet(models.QuerySet):
     def visible_to(self, user) -> PatientQuerySet:
-        """The only way views reach patients: those of the user's centres."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(centre__members=user)
+        """The only way views reach patients: those of the user's centres (patients/access.py)."""
+        return self.filter(centre_id__in=centre_ids(user))
 
     def living(self) -> PatientQuerySet:
         """Patients not known to be deceased (the same rule as Patient.is_deceased)."""

@@ -68,21 +68,8 @@ THERAPIES = [
     ("plasma_exchange", "Plasma exchange", "other", ""),
 ]
 
-# Group name -> permission codenames ("app_label.codename").
-CLINICIAN = "Clinician"
-COORDINATOR = "Coordinator"
-CRITERIA_ADMIN = "Criteria admin"
-_RECORD_MODELS = ["patient", "assessment", "assessmentvalue", "priortreatment"]
-GROUP_PERMISSIONS = {
-    CLINICIAN: [f"patients.{action}_{model}" for model in _RECORD_MODELS for action in ("view", "add", "change")]
-    + ["patients.delete_priortreatment"],
-    COORDINATOR: [f"patients.view_{model}" for model in _RECORD_MODELS],
-    CRITERIA_ADMIN: [],
-}
-
-
 def seed(apps) -> None:
-    """Create or update the reference rows and the role groups (idempotent).
+    """Create or update the reference rows (idempotent).
 
     Takes an app registry so the data migration can pass its historical models; tests
     that flush the database (transactional browser tests) call it with the real one.
@@ -98,33 +85,3 @@ def seed(apps) -> None:
         Therapy.objects.update_or_create(
             key=key, defaults={"name": name, "therapy_class": therapy_class, "rxnorm_codes": rxnorm}
         )
-
-    grant_group_permissions(apps, GROUP_PERMISSIONS)
-
-
-def create_all_permissions(apps) -> None:
-    """Create the permissions of every app now, as post_migrate would later."""
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        had_models = getattr(app_config, "models_module", None)
-        app_config.models_module = had_models or True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = had_models
-
-
-def grant_group_permissions(apps, permissions: dict[str, list[str]], app_label: str | None = None) -> None:
-    """Give each group its permissions, creating both as needed (idempotent).
-
-    ``permissions`` maps a group name to codenames, either "app_label.codename" or, with
-    ``app_label`` given, bare codenames of that app. Permissions are normally created after
-    all migrations; data migrations need them now, so they are created first.
-    """
-    create_all_permissions(apps)
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for group_name, codenames in permissions.items():
-        group, _ = Group.objects.get_or_create(name=group_name)
-        for dotted in codenames:
-            label, _, codename = dotted.rpartition(".")
-            group.permissions.add(Permission.objects.get(content_type__app_label=label or app_label, codename=codename))

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import services
+from .access import centre_ids
 from .fhir.importer import Source, import_run, totals_line
 from .forms import (
     AssessmentForm,
@@ -24,6 +25,7 @@ from .forms import (
 )
 from .history import edit_history
 from .models import Assessment, ImportRun, Patient
+from .panels import render_patient_panels
 
 PATIENTS_PER_PAGE = 50
 
@@ -97,6 +99,7 @@ def patient_detail(request, patient):
         "treatments": patient.treatments.select_related("therapy"),
         "assessments": patient.assessments.prefetch_related("values").select_related("recorded_by")[:20],
         "history": edit_history(patient)[:50],
+        "panels": render_patient_panels(request, patient),
         "comorbidities": [
             (Patient._meta.get_field(name).verbose_name, value) for name, value in patient.comorbidities().items()
         ],
@@ -151,12 +154,12 @@ def fhir_import(request):
         run = import_run(sources=sources, centre=form.cleaned_data["centre"], source=ImportRun.Source.UPLOAD,
                          by=request.user)
         return redirect("patients:import_run", pk=run.pk)
-    runs = ImportRun.objects.filter(centre__members=request.user).select_related("centre", "started_by")[:10]
+    runs = ImportRun.objects.filter(centre_id__in=centre_ids(request.user)).select_related("centre", "started_by")[:10]
     return render(request, "patients/import_form.html", {"form": form, "runs": runs})
 
 
 @permission_required("patients.add_patient", raise_exception=True)
 def fhir_import_run(request, pk):
     # Runs of the user's centres only: another centre's run is a 404, like its patients.
-    run = get_object_or_404(ImportRun.objects.filter(centre__members=request.user).select_related("centre"), pk=pk)
+    run = get_object_or_404(ImportRun.objects.filter(centre_id__in=centre_ids(request.user)).select_related("centre"), pk=pk)
     return render(request, "patients/import_run.html", {"run": run, "rate_line": totals_line(run)})

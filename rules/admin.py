@@ -2,13 +2,13 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from patients.history_admin import ReadOnlyHistoryAdmin
 
 from . import services
 from .models import Criterion, DiseaseIndication, RuleSet
+from .signals import publish_follow_ups
 
 
 class DraftOnlyInline(admin.TabularInline):
@@ -70,14 +70,11 @@ class RuleSetAdmin(ReadOnlyHistoryAdmin):
             for message in error.messages:
                 self.message_user(request, f"Not published: {message}", messages.ERROR)
             return
-        # Publishing queues a re-screen of every patient; the screening app shows its progress.
-        progress_url = reverse("rescreen_progress", args=[ruleset.pk])
+        # Publishing queues a re-screen of every patient; the app that runs it says where to watch.
+        links = format_html_join(" ", '<a href="{}">{}</a>.', ((f.url, f.text) for f in publish_follow_ups(ruleset)))
         self.message_user(
             request,
-            format_html(
-                'Version {} is published and now active. <a href="{}">Watch the re-screening of every patient</a>.',
-                ruleset.version, progress_url,
-            ),
+            format_html("Version {} is published and now active. {}", ruleset.version, links),
             messages.SUCCESS,
         )
 

@@ -15,18 +15,12 @@ import sys
 import time
 from datetime import date, timedelta
 
+from common.vocabulary import COMORBIDITY_ITEMS, DISEASE_GROUPS, MS_SUBTYPES, THERAPY_CLASSES
+
 from .compiler import CompiledRuleSet, compile_ruleset
 from .defaults import default_ruleset_spec
 from .engine import evaluate
-from .record import (
-    COMORBIDITY_ITEMS,
-    DISEASE_GROUPS,
-    MS_SUBTYPES,
-    THERAPY_CLASSES,
-    Measurement,
-    PatientRecord,
-    TreatmentLine,
-)
+from .record import Measurement, PatientRecord, TreatmentLine
 
 BENCH_AS_OF = date(2026, 11, 25)
 # item: (low, high) of a plausible uniform draw; booleans are 0/1.

@@ -12,9 +12,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from common.vocabulary import DISEASE_GROUPS, MS_SUBTYPES
+
 from .facts import FACTS, LIST
 from .facts_treatment import SAA_PATHWAYS
-from .record import DISEASE_GROUPS, MS_SUBTYPES
 from .ruleset import ALL_DISEASES, CriterionSpec, IndicationSpec, RuleSetError, RuleSetSpec
 from .validation import validate
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from common.vocabulary import COMORBIDITY_ITEMS, DISEASE_GROUPS, MS_SUBTYPES
+
 from . import scales
 from .facts import (
     AT_LEAST,
@@ -34,7 +36,6 @@ from .facts import (
     Inputs,
     fact,
 )
-from .record import COMORBIDITY_ITEMS, DISEASE_GROUPS, MS_SUBTYPES
 
 # --- The patient ---------------------------------------------------------------------------
 
@@ -235,7 +236,7 @@ _HCT_CI_LABS = ("lvef_pct", "bmi", "creatinine_mg_dl", "dlco_pct", "fev1_pct",
                 "bilirubin_x_uln", "alt_x_uln", "ast_x_uln")
 if scales.HctCiInputs._fields != ("disease", *COMORBIDITY_ITEMS, *_HCT_CI_LABS):
     # _hct_ci_result builds HctCiInputs positionally; fail loudly if the orders drift apart.
-    raise ImportError("rules.record.COMORBIDITY_ITEMS and scales.HctCiInputs are out of step")
+    raise ImportError("common.vocabulary.COMORBIDITY_ITEMS and scales.HctCiInputs are out of step")
 
 
 def _hct_ci_result(ctx: Context) -> tuple[scales.HctCi, FactValue]:

@@ -14,9 +14,11 @@ from __future__ import annotations
 from datetime import date
 from typing import NamedTuple
 
+from common.vocabulary import THERAPY_CLASSES
+
 from . import scales
 from .facts import BOOL, CHOICE, LIST, NUMBER, OK, Context, FactValue, Inputs, fact
-from .record import THERAPY_CLASSES, TreatmentLine
+from .record import TreatmentLine
 
 FAILED_OUTCOMES = ("inadequate_response", "intolerance")
 DAYS_PER_MONTH = 30.4375

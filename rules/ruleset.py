@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, NamedTuple
 
+from common.vocabulary import DISEASE_GROUPS, MS_SUBTYPES
+
 from .facts import BOOL, CHOICE, LIST, NUMBER
 from .facts_treatment import SAA_PATHWAYS
-from .record import DISEASE_GROUPS, MS_SUBTYPES
 
 # --- Vocabularies (offered as choices in the admin) -----------------------------------------
 

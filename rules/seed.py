@@ -1,6 +1,4 @@
-"""Seeding the default rule set and the criteria permissions (migrations and tests)."""
-
-from patients.reference_data import grant_group_permissions
+"""Seeding the default rule set (the data migration and tests that flush the database)."""
 
 from .defaults import DEFAULT_CRITERIA, DEFAULT_INDICATIONS, DEFAULT_RULESET
 
@@ -9,12 +7,6 @@ DEFAULT_NOTES = (
     "(../shared/clinical/criteria-sources.md); weights, points, band cut-offs and freshness "
     "windows are local policy. Criteria whose source is UNVERIFIED are seeded switched off."
 )
-_RULES_MODELS = ("ruleset", "diseaseindication", "criterion")
-GROUP_PERMISSIONS = {
-    "Criteria admin": [f"{action}_{model}" for model in _RULES_MODELS for action in ("view", "add", "change", "delete")],
-    "Clinician": ["view_ruleset"],
-    "Coordinator": ["view_ruleset"],
-}
 
 
 def seed_default_ruleset(apps) -> None:
@@ -38,6 +30,3 @@ def seed_default_ruleset(apps) -> None:
     DiseaseIndication.objects.bulk_create(DiseaseIndication(ruleset=ruleset, **row) for row in DEFAULT_INDICATIONS)
     Criterion.objects.bulk_create(Criterion(ruleset=ruleset, **row) for row in DEFAULT_CRITERIA)
 
-
-def grant_permissions(apps) -> None:
-    grant_group_permissions(apps, GROUP_PERMISSIONS, app_label="rules")

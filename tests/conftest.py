@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from patients.reference_data import (  # plain constants, no Django
+from patients.permissions import (  # plain constants, no Django
     CLINICIAN,
     COORDINATOR,
     CRITERIA_ADMIN,
@@ -87,11 +87,14 @@ def migration_data(transactional_db):
     """Transactional tests flush the database, data migrations' rows included: put them back."""
     from django.apps import apps
 
-    from candidacy.seed import grant_review_permissions
+    from candidacy.reviews.permissions import grant_review_permissions
     from patients import reference_data
+    from patients.permissions import grant_record_permissions
     from rules import seed
+    from rules.permissions import grant_rules_permissions
 
     reference_data.seed(apps)
-    seed.grant_permissions(apps)
+    grant_record_permissions(apps)
+    grant_rules_permissions(apps)
     seed.seed_default_ruleset(apps)
     grant_review_permissions(apps)

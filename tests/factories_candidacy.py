@@ -11,7 +11,8 @@ import hashlib
 import factory
 from django.utils import timezone
 
-from candidacy.models import BAND_RANK, Review, Screening, rank_key
+from candidacy.reviews.models import Review
+from candidacy.screening.models import BAND_RANK, Screening, rank_key
 from rules.models import RuleSet
 from rules.result import MET, NOT_EVALUABLE, NOT_MET
 from rules.ruleset import STRONG

@@ -7,7 +7,7 @@ from axes.models import AccessAttempt, AccessLog
 from django.test import override_settings
 from django.urls import reverse
 
-from candidacy.middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY
+from common.sessions import SESSION_SEEN_KEY, SESSION_STARTED_KEY
 
 from .factories import DEFAULT_PASSWORD, PatientFactory
 

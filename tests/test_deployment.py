@@ -15,7 +15,10 @@ PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "x9$Lq2!vR7#pZ4@mW8^tK1&nB5*cH3(dF6)gJ0_sY-eU+aO=iP~lQ]oN[rT{uV}wX",
     "DJANGO_ALLOWED_HOSTS": "candidacy.example.org",
-    "DJANGO_SETTINGS_MODULE": "candidacy.settings.base",
+    "CANDIDACY_BASE_URL": "https://candidacy.example.org",
+    "DATABASE_URL": "postgres://candidacy@db.example.org:5432/candidacy",
+    "CELERY_BROKER_URL": "redis://redis.example.org:6379/0",
+    "DJANGO_SETTINGS_MODULE": "config.settings.base",
 }
 
 
@@ -31,7 +34,7 @@ def test_check_deploy_reports_nothing_with_production_settings():
 
 def test_production_refuses_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | {
-        "DJANGO_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "candidacy.settings.base"
+        "DJANGO_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "config.settings.base"
     }
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode != 0
@@ -39,7 +42,7 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def _settings_env_names() -> set[str]:
-    source = (ROOT / "candidacy" / "settings" / "base.py").read_text()
+    source = (ROOT / "config" / "settings" / "base.py").read_text()
     return set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', source))
 
 

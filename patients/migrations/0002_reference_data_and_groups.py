@@ -1,10 +1,12 @@
 from django.db import migrations
 
 from patients import reference_data
+from patients.permissions import grant_record_permissions
 
 
 def seed(apps, schema_editor):
     reference_data.seed(apps)
+    grant_record_permissions(apps)
 
 
 class Migration(migrations.Migration):

@@ -1,10 +1,11 @@
 from django.db import migrations
 
 from rules import seed
+from rules.permissions import grant_rules_permissions
 
 
 def forwards(apps, schema_editor):
-    seed.grant_permissions(apps)
+    grant_rules_permissions(apps)
     seed.seed_default_ruleset(apps)
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from candidacy.models import Review
+from candidacy.reviews.models import Review
 from rules.ruleset import STRONG
 
 from ..factories import DEFAULT_PASSWORD, PatientFactory

@@ -2,7 +2,8 @@ import datetime
 
 import pytest
 
-from candidacy.screening import screening_record
+from candidacy.screening.services import screening_record
+from common.vocabulary import COMORBIDITY_ITEMS
 from patients.models import Patient
 
 from ..factories import AssessmentFactory, PatientFactory, PriorTreatmentFactory, disease, therapy
@@ -12,11 +13,7 @@ FIT_VALUES = {
     "creatinine": 0.8, "bmi": 24, "bilirubin": 0.6, "bilirubin_uln": 1.2, "alt": 22, "alt_uln": 40,
     "ast": 20, "ast_uln": 40, "active_infection": 0, "pregnant": 0,
 }
-NO_COMORBIDITY = {name: False for name in (
-    "arrhythmia", "cardiac", "ibd", "diabetes", "cerebrovascular", "psychiatric", "chronic_hepatitis",
-    "cirrhosis", "infection", "rheumatologic", "peptic_ulcer", "renal_dialysis_or_transplant",
-    "dyspnoea_slight_activity", "dyspnoea_at_rest_or_oxygen", "prior_solid_tumour", "heart_valve_disease",
-)}
+NO_COMORBIDITY = dict.fromkeys(COMORBIDITY_ITEMS, False)
 
 
 def days_ago(days: int) -> datetime.date:

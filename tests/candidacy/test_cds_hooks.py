@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
-from candidacy import cds
-from candidacy.models import CdsClient, CdsTokenUse
+from candidacy.interop import cds
+from candidacy.interop.models import CdsClient, CdsTokenUse
 from rules.result import DECISION_SUPPORT
 from rules.ruleset import INCOMPLETE, STRONG
 
@@ -104,16 +104,16 @@ def strong_ehr_patient(make_patient):
 
 
 def test_discovery_lists_the_patient_view_service_without_signing_in():
-    response = Client().get(reverse("cds_discovery"))
+    response = Client().get(reverse("interop:cds_discovery"))
     assert response.status_code == 200
-    assert reverse("cds_discovery") == "/cds-services"
+    assert reverse("interop:cds_discovery") == "/cds-services"
     services = response.json()["services"]
     assert [s["hook"] for s in services] == ["patient-view"]
     service = services[0]
     assert service["id"] == "candidacy-screen"
     assert service["description"] and service["title"]
     assert "prefetch" not in service or isinstance(service["prefetch"], dict)
-    assert reverse("cds_candidacy_screen") == f"/cds-services/{service['id']}"
+    assert reverse("interop:cds_screen") == f"/cds-services/{service['id']}"
 
 
 # --- The card ---------------------------------------------------------------------------------
@@ -155,7 +155,7 @@ def test_a_jwk_set_picks_the_key_by_kid(ehr, ec_key, rsa_key, strong_ehr_patient
 
 
 def test_missing_data_is_a_warning_naming_what_is_missing(ehr, ec_key, make_patient):
-    from candidacy.screening import screening_record
+    from candidacy.screening.services import screening_record
 
     # EBMT 2017 / ASTIS: LVEF is required to screen SSc.
     patient = make_patient("ssc", age=45, fhir_id=EHR_PATIENT_ID, values={"mrss": 24, "ssc_lung": 1})

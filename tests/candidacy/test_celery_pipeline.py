@@ -12,8 +12,8 @@ import pytest
 from celery.result import EagerResult
 from django.db import connection
 
-from candidacy.models import Screening
-from candidacy.tasks import screen_patient
+from candidacy.screening.models import Screening
+from candidacy.screening.tasks import screen_patient
 from patients import services as patient_services
 from rules import services as rules_services
 from rules.models import RuleSet
@@ -35,7 +35,7 @@ def real_worker(migration_data, settings):
         pytest.skip("the worker thread needs a database server it can share; run with DATABASE_URL")
     from celery.contrib.testing.worker import start_worker
 
-    from candidacy.celery import app
+    from config.celery import app
 
     app.conf.update(task_always_eager=False, broker_url=broker, result_backend=broker)
     settings.CELERY_TASK_ALWAYS_EAGER = False
@@ -79,7 +79,7 @@ def test_publishing_a_rule_set_rescreens_everyone(real_worker, make_patient, cri
         lambda: Screening.objects.filter(is_current=True, ruleset=draft).count() == len(patients),
         "every patient to be screened with the new version",
     )
-    from candidacy.models import RescreenJob
+    from candidacy.screening.models import RescreenJob
 
     job = RescreenJob.objects.get(ruleset=draft)
     wait_for(lambda: RescreenJob.objects.get(pk=job.pk).finished_at is not None, "the job to finish")

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from candidacy import dashboard
+from candidacy.worklist import dashboard
 from rules.ruleset import EXCLUDED, INCOMPLETE, POSSIBLE, STRONG
 
 from ..factories import PatientFactory, disease
@@ -76,7 +76,7 @@ def test_another_centre_sees_only_its_own(other_clinician, known):
 
 
 def test_the_page_has_every_chart_as_a_table_and_its_data(client_for, coordinator, known):
-    response = client_for(coordinator).get(reverse("dashboard"))
+    response = client_for(coordinator).get(reverse("worklist:dashboard"))
     assert response.status_code == 200
     page = response.content.decode()
     assert 'id="total">5<' in page
@@ -97,4 +97,4 @@ def test_the_dashboard_needs_the_permission(client, centre, known):
     user = UserFactory(username="nogroup")
     centre.members.add(user)
     client.force_login(user)
-    assert client.get(reverse("dashboard")).status_code == 403
+    assert client.get(reverse("worklist:dashboard")).status_code == 403

@@ -6,8 +6,8 @@ import io
 import pytest
 from django.urls import reverse
 
-from candidacy import worklist
-from candidacy.models import ExportLog
+from candidacy.worklist import selectors as worklist
+from candidacy.worklist.models import ExportLog
 from rules.ruleset import POSSIBLE, STRONG
 
 from ..factories import PatientFactory
@@ -22,7 +22,7 @@ def screened(centre, family, band, score, **fields):
 
 
 def export(client, **params):
-    response = client.get(reverse("worklist_export"), params)
+    response = client.get(reverse("worklist:export"), params)
     assert response.status_code == 200, response
     assert response.streaming
     text = b"".join(response.streaming_content).decode()
@@ -82,10 +82,10 @@ def test_another_centres_patients_are_never_exported(client_for, other_clinician
 
 
 def test_bad_filters_give_400_and_no_log(client_for, clinician, rows):
-    assert client_for(clinician).get(reverse("worklist_export"), {"q": "\x00"}).status_code == 400
+    assert client_for(clinician).get(reverse("worklist:export"), {"q": "\x00"}).status_code == 400
     assert not ExportLog.objects.exists()
 
 
 def test_the_worklist_links_to_the_export_with_its_filters(client_for, clinician, rows):
-    page = client_for(clinician).get(reverse("worklist"), {"band": STRONG, "q": "a"}).content.decode()
+    page = client_for(clinician).get(reverse("worklist:list"), {"band": STRONG, "q": "a"}).content.decode()
     assert 'href="/worklist/export.csv?q=a&amp;band=Strong+candidate"' in page

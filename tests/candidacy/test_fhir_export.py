@@ -8,8 +8,8 @@ from django.urls import reverse
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.riskassessment import RiskAssessment
 
-from candidacy import fhir
-from candidacy.selectors import current_screening
+from candidacy.interop import fhir
+from candidacy.screening.models import Screening
 from rules.result import DECISION_SUPPORT
 from rules.ruleset import INCOMPLETE, STRONG
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def url(patient) -> str:
-    return reverse("fhir_patient_screening", args=[patient.public_id])
+    return reverse("interop:fhir_screening", args=[patient.public_id])
 
 
 def fetch(client, patient):
@@ -33,7 +33,7 @@ def test_it_returns_a_valid_r4b_risk_assessment_with_band_and_score(client_for, 
     assert response.status_code == 200
     assert response["Content-Type"] == fhir.FHIR_JSON
     assessment = RiskAssessment.model_validate_json(response.content)  # validates as R4B
-    screening = current_screening(strong_ms_patient)
+    screening = Screening.objects.of_patient(strong_ms_patient.pk)
     assert assessment.status == "final"
     prediction = assessment.prediction[0]
     assert prediction.outcome.text == STRONG == screening.band
@@ -47,7 +47,7 @@ def test_it_returns_a_valid_r4b_risk_assessment_with_band_and_score(client_for, 
 
 def test_the_method_names_the_rule_set_and_its_version(client_for, clinician, strong_ms_patient):
     data = json.loads(fetch(client_for(clinician), strong_ms_patient).content)
-    screening = current_screening(strong_ms_patient)
+    screening = Screening.objects.of_patient(strong_ms_patient.pk)
     assert data["method"]["text"] == f"EBMT-aligned autoimmune HSCT screen v1, version {screening.ruleset_version}"
     assert data["method"]["coding"][0]["code"] == screening.ruleset_version
 
@@ -79,7 +79,7 @@ def test_the_notes_explain_each_criterion_with_its_citation(client_for, clinicia
 def test_an_incomplete_screening_carries_its_band_reason(client_for, clinician, make_patient):
     patient = make_patient("ssc", age=45, values={"mrss": 24, "ssc_lung": 1})
     patient.assessments.get().values.filter(item="lvef").delete()
-    from candidacy.screening import screening_record
+    from candidacy.screening.services import screening_record
 
     screening_record(patient=patient)
     data = json.loads(fetch(client_for(clinician), patient).content)

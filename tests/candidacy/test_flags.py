@@ -7,8 +7,8 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from candidacy import flags
-from candidacy.flags import (
+from candidacy.reviews import flags
+from candidacy.reviews.flags import (
     FLAG_BAND_ROSE,
     FLAG_NEW_CANDIDATE,
     FLAG_NEW_DATA,
@@ -27,7 +27,7 @@ from candidacy.flags import (
     flag_verdict,
     reviews_reflag_due,
 )
-from candidacy.models import Review, ReviewEvent
+from candidacy.reviews.models import Review, ReviewEvent
 from rules.ruleset import (
     EXCLUDED,
     INCOMPLETE,
@@ -387,7 +387,7 @@ def test_a_screening_after_the_date_flags_and_the_nightly_job_then_does_nothing(
 def test_the_screening_service_flags_a_new_strong_candidate(
     strong_ms_patient, django_capture_on_commit_callbacks
 ):
-    from candidacy.screening import screening_record
+    from candidacy.screening.services import screening_record
 
     with django_capture_on_commit_callbacks(execute=True):
         screening = screening_record(patient=strong_ms_patient)

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from candidacy.screening import screening_record
+from candidacy.screening.services import screening_record
 from rules import loader
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from candidacy import tasks
-from candidacy.models import RescreenJob, Screening
-from candidacy.screening import screening_record
+from candidacy.screening import tasks
+from candidacy.screening.models import RescreenJob, Screening
+from candidacy.screening.services import screening_record
 from patients import services as patient_services
 from rules import services as rules_services
 from rules.models import RuleSet
@@ -39,7 +39,7 @@ def test_publishing_rescreens_everyone_and_the_admin_can_watch_it(
     job = RescreenJob.objects.get(ruleset=draft)
     assert (job.total, job.done, job.started_by) == (3, 3, criteria_admin)
     client = client_for(criteria_admin)
-    response = client.get(reverse("rescreen_progress", args=[draft.pk]), follow=True)
+    response = client.get(reverse("screening:ruleset_progress", args=[draft.pk]), follow=True)
     assert "3 of 3 patients re-screened." in response.content.decode()
     assert 'aria-valuenow="100"' in response.content.decode()
 
@@ -102,14 +102,14 @@ def test_the_patient_page_shows_what_changed_since_the_previous_screening(make_p
 
 def test_the_printable_summary_holds_the_patient_and_the_screening(make_patient, client_for, coordinator):
     patient = make_patient("ms_rr", age=34, family_name="Printwell")
-    page = client_for(coordinator).get(reverse("patient_print", args=[patient.public_id])).content.decode()
+    page = client_for(coordinator).get(reverse("screening:patient_print", args=[patient.public_id])).content.decode()
     assert "Printwell" in page and "Supports a decision; the team decides." in page
     assert 'id="explanation"' in page
 
 
 def test_the_nightly_run_and_the_reconciler_are_scheduled(settings):
     tasks_scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert {"candidacy.tasks.nightly_rescreen", "candidacy.tasks.reconcile"} <= tasks_scheduled
+    assert {"candidacy.screening.tasks.nightly_rescreen", "candidacy.screening.tasks.reconcile"} <= tasks_scheduled
     assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
     assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
 
@@ -130,16 +130,16 @@ def test_a_chunk_delivered_twice_is_counted_once(make_patient):
 def test_a_patient_who_moves_centre_leaves_the_old_centres_worklist_and_queue(
     make_patient, client_for, coordinator, other_centre
 ):
-    from candidacy.models import Review
+    from candidacy.reviews.models import Review
 
     patient = make_patient("ms_rr", age=34, values={"relapses_12m": 2, "edss": 3.5},
                            treatments=[("natalizumab", 900, 20, "inadequate_response")])
     assert Review.objects.filter(patient=patient).exists()  # flagged as a candidate
     client = client_for(coordinator)
-    assert patient.mrn in client.get(reverse("worklist")).content.decode()
+    assert patient.mrn in client.get(reverse("worklist:list")).content.decode()
     patient.centre = other_centre
     patient.save()  # before any re-screen has run
-    assert patient.mrn not in client.get(reverse("worklist")).content.decode()
+    assert patient.mrn not in client.get(reverse("worklist:list")).content.decode()
     assert client.get(reverse("reviews:detail", args=[patient.public_id])).status_code == 404
     screening_record(patient=patient)  # the re-screen moves the copies and the review
     current = Screening.objects.current().get(patient=patient)
@@ -150,7 +150,7 @@ def test_a_patient_who_moves_centre_leaves_the_old_centres_worklist_and_queue(
 def test_only_criteria_admins_watch_rescreen_jobs(client_for, clinician, coordinator, criteria_admin):
     job = RescreenJob.objects.create(reason=RescreenJob.Reason.MANUAL, ruleset=RuleSet.objects.active())
     for user in (clinician, coordinator):
-        assert client_for(user).get(reverse("rescreen_job", args=[job.pk])).status_code == 403
-    assert client_for(criteria_admin).get(reverse("rescreen_job", args=[job.pk])).status_code == 200
-    huge = reverse("rescreen_progress", args=[10**22])
+        assert client_for(user).get(reverse("screening:job", args=[job.pk])).status_code == 403
+    assert client_for(criteria_admin).get(reverse("screening:job", args=[job.pk])).status_code == 200
+    huge = reverse("screening:ruleset_progress", args=[10**22])
     assert client_for(criteria_admin).get(huge).status_code == 404

@@ -7,9 +7,10 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from candidacy import flags, reviews
-from candidacy.models import Review, ReviewEvent
-from candidacy.reviews import (
+from candidacy.reviews import flags
+from candidacy.reviews import services as reviews
+from candidacy.reviews.models import Review, ReviewEvent
+from candidacy.reviews.services import (
     DecisionIncomplete,
     IllegalTransition,
     ReviewError,
@@ -471,7 +472,7 @@ def test_another_centres_review_is_not_found(client_for, other_coordinator, flag
 
 
 def test_the_nav_badge_stops_counting_at_99_plus(client_for, coordinator, centre, monkeypatch):
-    from candidacy import context_processors
+    from candidacy.reviews import context_processors
 
     from ..factories import PatientFactory
 

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from candidacy import worklist
-from candidacy.models import Review
+from candidacy.reviews.models import Review
+from candidacy.worklist import selectors as worklist
 from rules.ruleset import EXCLUDED, INCOMPLETE, NOT_INDICATED, POSSIBLE, STRONG, UNLIKELY
 
 from ..factories import CentreFactory, PatientFactory, UserFactory, disease
@@ -55,7 +55,7 @@ def ranked(centre, other_centre):
 
 
 def get(client, **params):
-    return client.get(reverse("worklist"), params)
+    return client.get(reverse("worklist:list"), params)
 
 
 # --- Scope and order ------------------------------------------------------------------------------
@@ -181,7 +181,7 @@ def walk(client, params, rel):
     response = get(client, **params)
     pages = [names(response)]
     while (query := link(response, rel)) is not None:
-        response = client.get(reverse("worklist") + "?" + query)
+        response = client.get(reverse("worklist:list") + "?" + query)
         assert response.status_code == 200
         pages.append(names(response))
     return pages, response
@@ -206,7 +206,7 @@ def test_previous_pages_walk_back_to_the_first(client_for, clinician, ranked, mo
     back = [names(last)]
     response = last
     while (query := link(response, "prev")) is not None:
-        response = client.get(reverse("worklist") + "?" + query)
+        response = client.get(reverse("worklist:list") + "?" + query)
         back.append(names(response))
     assert back == list(reversed(forward))
 
@@ -227,9 +227,9 @@ def test_a_deep_page_costs_the_same_queries_as_the_first(client_for, clinician, 
     with CaptureQueriesContext(connection) as first:
         response = get(client)
     for _ in range(4):
-        response = client.get(reverse("worklist") + "?" + link(response, "next"))
+        response = client.get(reverse("worklist:list") + "?" + link(response, "next"))
     with CaptureQueriesContext(connection) as deep:
-        response = client.get(reverse("worklist") + "?" + link(response, "next"))
+        response = client.get(reverse("worklist:list") + "?" + link(response, "next"))
     assert response.status_code == 200 and names(response)
     assert len(deep) == len(first)
     worklist_sql = [q["sql"] for q in deep.captured_queries if 'FROM "candidacy_screening"' in q["sql"]]
@@ -282,7 +282,7 @@ def test_a_forged_or_mismatched_cursor_is_refused(client_for, clinician, ranked)
 def test_why_opens_the_stored_explanation_with_its_source(client_for, coordinator, ranked):
     baker = ranked[5]
     page = get(client_for(coordinator)).content.decode()
-    why_url = reverse("worklist_why", args=[baker.patient.public_id])
+    why_url = reverse("worklist:why", args=[baker.patient.public_id])
     assert f'data-why-url="{why_url}"' in page
     assert f'href="/patients/{baker.patient.public_id}/#explanation"' in page  # without JavaScript
     fragment = client_for(coordinator).get(why_url)
@@ -293,15 +293,15 @@ def test_why_opens_the_stored_explanation_with_its_source(client_for, coordinato
 
 def test_why_is_404_for_another_centres_patient(client_for, clinician, ranked):
     zed = ranked[6]
-    assert client_for(clinician).get(reverse("worklist_why", args=[zed.patient.public_id])).status_code == 404
+    assert client_for(clinician).get(reverse("worklist:why", args=[zed.patient.public_id])).status_code == 404
 
 
 def test_why_is_404_for_a_patient_never_screened(client_for, clinician, centre):
     patient = PatientFactory(centre=centre)
-    assert client_for(clinician).get(reverse("worklist_why", args=[patient.public_id])).status_code == 404
+    assert client_for(clinician).get(reverse("worklist:why", args=[patient.public_id])).status_code == 404
 
 
 def test_why_lists_a_contraindication(client_for, clinician, centre):
     s = screened(centre, "Hart", EXCLUDED, 0, lines=[exclusion_line("pregnancy", "Pregnancy", MET)])
-    text = client_for(clinician).get(reverse("worklist_why", args=[s.patient.public_id])).content.decode()
+    text = client_for(clinician).get(reverse("worklist:why", args=[s.patient.public_id])).content.decode()
     assert '<span class="band band-excluded">Excluded</span>' in text and ">met<" in text

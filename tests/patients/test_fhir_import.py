@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from candidacy.models import Screening
+from candidacy.screening.models import Screening
 from patients.fhir.importer import IMPORT_NOTE, Source, import_run
 from patients.models import Assessment, AssessmentValue, ImportRun, Patient, PriorTreatment
 

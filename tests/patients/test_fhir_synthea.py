@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from candidacy.models import Screening
+from candidacy.screening.models import Screening
 from patients.fhir.importer import Source, import_run
 from patients.models import Patient
 

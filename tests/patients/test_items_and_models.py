@@ -5,9 +5,14 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from common.vocabulary import (
+    COMORBIDITY_ITEMS,
+    MEASUREMENT_ITEMS,
+    THERAPY_CLASSES,
+    TREATMENT_OUTCOMES,
+)
 from patients.items import ITEMS
 from patients.models import Patient, PriorTreatment, Therapy
-from rules.record import COMORBIDITY_ITEMS, MEASUREMENT_ITEMS, THERAPY_CLASSES, TREATMENT_OUTCOMES
 
 from ..factories import PatientFactory, PriorTreatmentFactory
 

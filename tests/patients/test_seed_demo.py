@@ -13,7 +13,7 @@ from django.db import transaction
 from patients import demo
 from patients.items import ITEMS
 from patients.models import Assessment, AssessmentValue, Centre, Patient, PriorTreatment
-from patients.reference_data import CLINICIAN, COORDINATOR, CRITERIA_ADMIN
+from patients.permissions import CLINICIAN, COORDINATOR, CRITERIA_ADMIN
 
 AS_OF = datetime.date(2025, 6, 30)
 N = 300

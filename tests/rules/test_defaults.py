@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from common.vocabulary import COMORBIDITY_ITEMS, DISEASE_GROUPS
 from rules.defaults import (
     DEFAULT_CRITERIA,
     DEFAULT_INDICATIONS,
@@ -13,13 +14,7 @@ from rules.defaults import (
     default_ruleset_spec,
 )
 from rules.engine import CriterionSpec, IndicationSpec, compile_ruleset, evaluate, render_text
-from rules.record import (
-    COMORBIDITY_ITEMS,
-    DISEASE_GROUPS,
-    Measurement,
-    PatientRecord,
-    TreatmentLine,
-)
+from rules.record import Measurement, PatientRecord, TreatmentLine
 from rules.result import REASON_MESSAGES
 
 AS_OF = date(2026, 11, 25)

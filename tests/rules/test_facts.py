@@ -4,9 +4,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from common.vocabulary import COMORBIDITY_ITEMS
 from rules.defaults import DEFAULT_RULESET
 from rules.facts import AT_LEAST, FACTS, MISSING, OK, STALE, compute_facts
-from rules.record import COMORBIDITY_ITEMS, Measurement, PatientRecord, TreatmentLine
+from rules.record import Measurement, PatientRecord, TreatmentLine
 
 AS_OF = date(2026, 11, 25)
 WINDOWS = DEFAULT_RULESET["freshness_days"]

@@ -16,8 +16,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from candidacy.celery import app
-from candidacy.models import RescreenJob
+from candidacy.screening.models import RescreenJob
+from config.celery import app
 from rules import services as rules_services
 from rules.models import RuleSet
 
@@ -39,7 +39,7 @@ class Command(BaseCommand):
             raise CommandError("No published rule set.")
         app.control.purge()
         worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [sys.executable, "-m", "celery", "-A", "candidacy", "worker", "--loglevel=warning",
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=warning",
              f"--concurrency={concurrency}", "--prefetch-multiplier=1", "-n", f"bench-{os.getpid()}@%h"],
             env=os.environ.copy(),
         )

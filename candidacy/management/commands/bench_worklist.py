@@ -21,14 +21,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from candidacy.models import Screening
-from candidacy.screening import (
+from candidacy.screening.models import Screening
+from candidacy.screening.services import (
     chunks,
     patients_needing_screening,
     screenable_patient_ids,
     screenings_record_many,
 )
-from candidacy.worklist import Cursor, WorklistForm, sort_key, worklist_queryset
+from candidacy.worklist.selectors import Cursor, WorklistForm, sort_key, worklist_queryset
 from rules.models import RuleSet
 from rules.ruleset import STRONG
 
@@ -123,7 +123,7 @@ class Command(BaseCommand):
         return {"sort": "score", "cursor": Cursor("score", False, sort_key(row, "score")).encode()}
 
     def _measure(self, client, params, repeat):
-        url = reverse("worklist") + ("?" + urlencode(params) if params else "")
+        url = reverse("worklist:list") + ("?" + urlencode(params) if params else "")
 
         def page():
             response = client.get(url, secure=True)

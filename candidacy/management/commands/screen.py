@@ -4,8 +4,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from candidacy import selectors
-from candidacy.screening import NO_ACTIVE_RULESET, screening_record
+from candidacy.screening import selectors
+from candidacy.screening.services import NO_ACTIVE_RULESET, screening_record
 from patients.models import Patient
 from rules.engine import DECEASED_NOT_SCREENED
 from rules.models import RuleSet

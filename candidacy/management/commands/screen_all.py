@@ -5,8 +5,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from candidacy import screening
-from candidacy.screening import NO_ACTIVE_RULESET
+from candidacy.screening import services as screening
+from candidacy.screening.services import NO_ACTIVE_RULESET
 from rules.models import RuleSet
 
 

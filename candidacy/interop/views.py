@@ -1,0 +1,88 @@
+"""FHIR and CDS Hooks endpoints. Thin: authenticate, find the patient in scope, build, answer.
+
+The FHIR read is for signed-in users (the session, as every page; anonymous callers are
+sent to the login page by LoginRequiredMiddleware). The two CDS Hooks endpoints are
+called by EHR servers, not browsers: they carry no session and no CSRF token, so they
+alone are exempt from both, and the service authenticates the EHR's signed token itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, JsonResponse
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from common.links import absolute_url
+from patients.models import Patient
+
+from ..screening.models import Screening
+from ..screening.selectors import result_of
+from . import cds, fhir
+
+logger = logging.getLogger(__name__)
+
+
+def _fhir_response(resource, status: int = 200) -> HttpResponse:
+    return HttpResponse(resource.model_dump_json(), status=status, content_type=fhir.FHIR_JSON)
+
+
+@require_GET
+def patient_screening(request, public_id):
+    """GET /fhir/Patient/<uuid>/$screening: the current screening as a RiskAssessment."""
+    # Scope first: a patient of another centre is "not found", exactly like an unknown one.
+    patient = Patient.objects.visible_to(request.user).filter(public_id=public_id).first()
+    if patient is None:
+        return _fhir_response(fhir.operation_outcome("not-found", fhir.NOT_FOUND), status=404)
+    if not request.user.has_perm("patients.view_patient"):
+        raise PermissionDenied
+    screening = Screening.objects.of_patient(patient.pk)
+    if screening is None:
+        return _fhir_response(fhir.operation_outcome("not-found", fhir.NO_SCREENING), status=404)
+    return _fhir_response(fhir.risk_assessment(screening, result_of(screening), patient))
+
+
+@login_not_required
+@csrf_exempt
+@require_GET
+def cds_discovery(request):
+    """GET /cds-services: public, as the specification allows; it holds no patient data."""
+    return JsonResponse(cds.discovery())
+
+
+def _unauthorized() -> JsonResponse:
+    response = JsonResponse({"error": cds.UNAUTHORIZED}, status=401)
+    response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return response
+
+
+@login_not_required
+@csrf_exempt
+@require_POST
+def cds_candidacy_screen(request):
+    """POST /cds-services/candidacy-screen: the patient-view hook. The token is checked first."""
+    try:
+        client = cds.verify_client_token(request.headers.get("Authorization"), audience=cds.service_audience())
+    except cds.CdsAuthError as error:
+        logger.warning("CDS Hooks call refused: %s", error)
+        return _unauthorized()
+    try:
+        fhir_patient_id = cds.parse_hook_request(request.body)
+    except cds.CdsRequestError as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    patient = cds.client_patient(client, fhir_patient_id)
+    screening = Screening.objects.of_patient(patient.pk) if patient is not None else None
+    if screening is None:
+        return JsonResponse({"cards": []})
+    card = cds.screening_card(
+        result_of(screening),
+        as_of=screening.as_of,
+        card_uuid=str(uuid.uuid4()),
+        patient_url=absolute_url(reverse("patients:detail", args=[patient.public_id])),
+    )
+    return JsonResponse({"cards": [card]})

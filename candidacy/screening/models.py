@@ -1,0 +1,163 @@
+"""Screenings and the batch jobs that re-screen everyone.
+
+A Screening stores one engine result. A patient has at most one *current* screening
+(a partial unique index makes a second impossible, whatever a retried task does);
+earlier ones are kept. The current row carries copies of what the worklist sorts and
+filters on (centre, disease, band rank, score, name, birth date), so the worklist reads
+one indexed table and never scores anything.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from patients.access import centre_ids
+from patients.models import Centre, Patient
+from rules.models import RuleSet
+from rules.ruleset import (
+    EXCLUDED,
+    INCOMPLETE,
+    NOT_INDICATED,
+    POSSIBLE,
+    STRONG,
+    TRIAL_ONLY,
+    UNLIKELY,
+)
+
+# The worklist ranks by how actionable a band is, candidates first. The design lists bands
+# in order of *precedence* (which band applies when several could); ranking a worklist by
+# that order would put "Not indicated" on top, so the worklist uses this order instead.
+WORKLIST_BAND_ORDER = (STRONG, POSSIBLE, INCOMPLETE, TRIAL_ONLY, UNLIKELY, EXCLUDED, NOT_INDICATED)
+BAND_RANK = {band: rank for rank, band in enumerate(WORKLIST_BAND_ORDER)}
+CANDIDATE_BANDS = (STRONG, POSSIBLE)
+
+
+def rank_key(band: str, score: int) -> int:
+    """Band first (in worklist order), then the higher score first."""
+    return BAND_RANK[band] * 1000 + (100 - score)
+
+
+class ScreeningQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_current=True)
+
+    def visible_to(self, user):
+        """Screenings of the user's centres only (the same rule as patients).
+
+        Checks the patient's own centre as well as the screening's copy of it, so a patient
+        who moved is gone from the old centre at once, not only after the re-screen.
+        """
+        centres = centre_ids(user)
+        return self.filter(centre_id__in=centres, patient__centre_id__in=centres)
+
+    def of_patient(self, patient_id: int):
+        """The patient's current screening, if any (at most one: see the constraint)."""
+        return self.current().filter(patient_id=patient_id).select_related("ruleset").first()
+
+
+class Screening(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="screenings")
+    ruleset = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="screenings")
+    ruleset_version = models.CharField(max_length=20)
+    as_of = models.DateField()
+    band = models.CharField(max_length=30)
+    band_rank = models.PositiveSmallIntegerField()
+    score = models.PositiveSmallIntegerField()
+    # One ascending number for "band, then score (high first)": keyset pagination can then
+    # compare (rank_key, sort_name, patient_id) as a row value against one index.
+    rank_key = models.PositiveIntegerField()
+    completeness = models.FloatField()
+    result = models.JSONField(help_text="The engine result, structured (explanation lines and input facts).")
+    inputs_digest = models.CharField(max_length=64, help_text="Hash of the record, rule set and date it was computed from.")
+    is_current = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Copies for the worklist: filters and keyset order without joins.
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+")
+    disease_key = models.CharField(max_length=40, blank=True)
+    sort_name = models.CharField(max_length=210)
+    birth_date = models.DateField()
+
+    objects = ScreeningQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"], condition=Q(is_current=True), name="one_current_screening_per_patient"
+            ),
+        ]
+        indexes = [
+            # The worklist's keyset order, per centre, over current screenings only.
+            models.Index(
+                fields=["centre", "rank_key", "sort_name", "patient"], condition=Q(is_current=True),
+                name="worklist_order_by_centre",
+            ),
+            models.Index(
+                fields=["rank_key", "sort_name", "patient"], condition=Q(is_current=True), name="worklist_order"
+            ),
+            # The worklist's other keyset orders and its commonest filter (disease, then rank),
+            # so that a deep page or a filtered page is an index range scan, not a sort.
+            models.Index(
+                fields=["centre", "sort_name", "patient"], condition=Q(is_current=True), name="worklist_by_name"
+            ),
+            models.Index(
+                fields=["centre", "-score", "sort_name", "patient"], condition=Q(is_current=True),
+                name="worklist_by_score",
+            ),
+            models.Index(
+                fields=["centre", "-created_at", "-patient"], condition=Q(is_current=True), name="worklist_by_screened"
+            ),
+            models.Index(
+                fields=["centre", "disease_key", "rank_key", "sort_name", "patient"], condition=Q(is_current=True),
+                name="worklist_by_disease",
+            ),
+            models.Index(fields=["patient", "-created_at"], name="screening_history"),
+            models.Index(fields=["ruleset"], condition=Q(is_current=True), name="current_by_ruleset"),
+        ]
+
+    def __str__(self):
+        return f"{self.band} {self.score} ({self.as_of:%d %b %Y}, v{self.ruleset_version})"
+
+
+class RescreenJob(models.Model):
+    """A batch re-screen (after publishing, nightly, or from the terminal) and its progress."""
+
+    class Reason(models.TextChoices):
+        PUBLISHED = "published", "Rule set published"
+        NIGHTLY = "nightly", "Nightly re-screen"
+        RECONCILE = "reconcile", "Reconciler"
+        MANUAL = "manual", "Started by hand"
+
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    ruleset = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="+")
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} of {self.created_at:%d %b %Y %H:%M}: {self.done}/{self.total}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, round(100 * self.done / self.total))
+
+
+class RescreenChunk(models.Model):
+    """A chunk of a job that is done. Counted once however often its task was delivered."""
+
+    job = models.ForeignKey(RescreenJob, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "index"], name="one_row_per_job_chunk")]
+
+    def __str__(self):
+        return f"chunk {self.index} of job {self.job_id}"

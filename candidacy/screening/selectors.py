@@ -1,0 +1,63 @@
+"""Reads the pages share about screenings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rules.result import OUTCOME_PHRASES, Result
+
+from .models import Screening
+
+
+def previous_screening(current: Screening) -> Screening | None:
+    return (
+        Screening.objects.filter(patient_id=current.patient_id, created_at__lt=current.created_at)
+        .exclude(pk=current.pk)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class OutcomeChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class ScreeningChanges:
+    band_before: str
+    band_after: str
+    score_before: int
+    score_after: int
+    version_before: str
+    version_after: str
+    when_before: object
+    criteria: tuple[OutcomeChange, ...]
+
+
+def screening_changes(current: Screening, previous: Screening | None) -> ScreeningChanges | None:
+    """What changed since the previous screening: band, score, and criteria whose outcome moved."""
+    if previous is None:
+        return None
+    before = {line["key"]: line for line in previous.result.get("lines", [])}
+    after = {line["key"]: line for line in current.result.get("lines", [])}
+    changed = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        old_outcome = OUTCOME_PHRASES[old["outcome"]] if old else "not applied"
+        new_outcome = OUTCOME_PHRASES[new["outcome"]] if new else "not applied"
+        if old_outcome != new_outcome:
+            label = (new or old).get("label") or key
+            changed.append(OutcomeChange(label, old_outcome, new_outcome))
+    return ScreeningChanges(
+        band_before=previous.band, band_after=current.band,
+        score_before=previous.score, score_after=current.score,
+        version_before=previous.ruleset_version, version_after=current.ruleset_version,
+        when_before=previous.created_at, criteria=tuple(changed),
+    )
+
+
+def result_of(screening: Screening) -> Result:
+    return Result.from_dict(screening.result)

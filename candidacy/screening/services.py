@@ -1,0 +1,184 @@
+"""Storing screenings: run the engine, keep one current result per patient, raise flags.
+
+Every path that screens (a record change, a published rule set, the nightly run, the
+reconciler, ``screen_all``) ends here, so the rules for what counts as a new result live
+in one place:
+- a patient gets a new Screening row only when the result changed (band, score or any
+  criterion's outcome) or the rule set did; an unchanged result just moves its as-of
+  date forward, so a nightly run does not add a million identical rows;
+- the patient rows are locked while their screenings are replaced, and a partial unique
+  index allows one current screening per patient, so a retried or duplicated task can
+  never leave two;
+- deceased patients are not screened, and lose any current screening.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from patients.models import Patient
+from rules import loader
+from rules.engine import evaluate
+from rules.models import RuleSet
+from rules.record import PatientRecord
+from rules.result import Result
+
+from ..reviews.flags import flag_after_screenings
+from ..reviews.models import Review
+from .models import BAND_RANK, Screening, rank_key
+
+BATCH_SIZE = 500
+NO_ACTIVE_RULESET = "No rule set is published yet: a criteria admin publishes one in Admin."
+NOT_SCREENED_YET = "Not screened yet: a screening is queued whenever the record changes."
+REFRESHED_FIELDS = ["as_of", "result", "inputs_digest", "completeness", "centre_id", "disease_key", "sort_name", "birth_date"]
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def inputs_digest(record: PatientRecord, ruleset: RuleSet) -> str:
+    """A fingerprint of what the result was computed from: the record and the rule set.
+
+    Built from plain tuples rather than dataclasses.asdict, which deep-copies and was a
+    third of a bulk re-screen's time.
+    """
+    payload = (
+        ruleset.pk, ruleset.version,
+        _iso(record.birth_date), record.sex, record.deceased, record.disease, record.disease_subtype,
+        _iso(record.diagnosis_date),
+        sorted((item, m.value, _iso(m.on)) for item, m in record.measurements.items()),
+        sorted((item, value) for item, value in record.comorbidities.items()),
+        [(t.therapy, t.therapy_class, _iso(t.start), _iso(t.end), t.outcome, t.stop_reason) for t in record.treatments],
+    )
+    return hashlib.sha256(repr(payload).encode()).hexdigest()
+
+
+def _outcomes(result_dict: dict) -> list:
+    return [(line["key"], line["outcome"], line["points"]) for line in result_dict.get("lines", [])]
+
+
+def _same_result(current: Screening, result: Result, stored: dict) -> bool:
+    return (
+        current.band == result.band
+        and current.score == result.score
+        and _outcomes(current.result) == _outcomes(stored)
+    )
+
+
+def _new_screening(patient: Patient, ruleset: RuleSet, result: Result, stored: dict, digest: str) -> Screening:
+    return Screening(
+        patient=patient,
+        ruleset=ruleset,
+        ruleset_version=ruleset.version,
+        as_of=result.as_of,
+        band=result.band,
+        band_rank=BAND_RANK[result.band],
+        score=result.score,
+        rank_key=rank_key(result.band, result.score),
+        completeness=result.completeness,
+        result=stored,
+        inputs_digest=digest,
+        is_current=True,
+        centre_id=patient.centre_id,
+        disease_key=patient.disease.key if patient.disease else "",
+        sort_name=f"{patient.family_name}, {patient.given_name}".lower()[:210],
+        birth_date=patient.birth_date,
+    )
+
+
+def screenings_record_many(
+    *, patient_ids: Iterable[int], ruleset: RuleSet | None = None, as_of: date | None = None
+) -> int:
+    """Screen these patients against the rule set (the active one by default).
+
+    Returns how many new Screening rows were written. One transaction per call; a few
+    queries whatever the number of patients (callers pass chunks of BATCH_SIZE).
+    """
+    ruleset = ruleset or RuleSet.objects.active()
+    if ruleset is None:
+        return 0
+    as_of = as_of or timezone.localdate()
+    compiled = loader.compiled(ruleset)
+    with transaction.atomic():
+        patients = list(
+            Patient.objects.select_for_update(of=("self",))
+            .filter(pk__in=list(patient_ids))
+            .select_related("disease")
+            .order_by("pk")  # one lock order for every caller: no deadlocks between batches
+        )
+        current = {s.patient_id: s for s in Screening.objects.current().filter(patient__in=patients)}
+        living = [p for p in patients if not p.is_deceased]
+        retire_ids = [current[p.pk].pk for p in patients if p.is_deceased and p.pk in current]
+        records = loader.records_for(living, as_of=as_of)
+
+        created: list[Screening] = []
+        refreshed: list[Screening] = []
+        moved: dict[int, int] = {}  # patient id -> new centre id
+        for patient in living:
+            record = records[patient.pk]
+            result = evaluate(record, compiled, as_of)
+            stored = result.to_dict()
+            digest = inputs_digest(record, ruleset)
+            previous = current.get(patient.pk)
+            if previous is not None and previous.centre_id != patient.centre_id:
+                moved[patient.pk] = patient.centre_id
+            if previous is not None and previous.ruleset_id == ruleset.pk and _same_result(previous, result, stored):
+                # Same result: keep the row, but bring its date and the worklist's copies of
+                # the record (centre, name, disease, birth date) up to date.
+                fresh = _new_screening(patient, ruleset, result, stored, digest)
+                if any(getattr(previous, f) != getattr(fresh, f) for f in REFRESHED_FIELDS if f != "result"):
+                    for field in REFRESHED_FIELDS:
+                        setattr(previous, field, getattr(fresh, field))
+                    refreshed.append(previous)
+                continue
+            if previous is not None:
+                retire_ids.append(previous.pk)
+            created.append(_new_screening(patient, ruleset, result, stored, digest))
+
+        if retire_ids:
+            Screening.objects.filter(pk__in=retire_ids).update(is_current=False)
+        for patient_id, centre_id in moved.items():
+            # A patient moved to another centre takes their reviews along: the old centre's
+            # coordinators must no longer see or decide them.
+            Review.objects.filter(patient_id=patient_id).update(centre_id=centre_id)
+        if refreshed:
+            Screening.objects.bulk_update(refreshed, REFRESHED_FIELDS)
+        Screening.objects.bulk_create(created)
+        flag_after_screenings([(s, current.get(s.patient_id)) for s in created])
+    return len(created)
+
+
+def screening_record(*, patient: Patient, ruleset: RuleSet | None = None, as_of: date | None = None) -> Screening | None:
+    """Screen one patient; returns their current screening afterwards (None if there is none)."""
+    screenings_record_many(patient_ids=[patient.pk], ruleset=ruleset, as_of=as_of)
+    return Screening.objects.current().filter(patient=patient).first()
+
+
+def patients_needing_screening(ruleset: RuleSet):
+    """Living patients whose current screening is missing or made by another rule set."""
+    # NOT EXISTS, not NOT IN: PostgreSQL plans NOT IN over a million-row subquery as a
+    # rescan per patient once it no longer fits in memory; NOT EXISTS is an anti-join.
+    screened = Screening.objects.current().filter(ruleset=ruleset, patient=OuterRef("pk"))
+    return Patient.objects.living().exclude(Exists(screened))
+
+
+def screenable_patient_ids():
+    return Patient.objects.living().order_by("pk").values_list("pk", flat=True)
+
+
+def chunks(ids: Iterable[int], size: int = BATCH_SIZE):
+    chunk: list[int] = []
+    for pk in ids:
+        chunk.append(pk)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

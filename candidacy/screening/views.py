@@ -1,0 +1,35 @@
+"""Screening pages: a re-screen's progress, and the printable summary of a patient."""
+
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from patients.views import patient_view
+
+from .models import RescreenJob
+
+JOB_REFRESH_SECONDS = 2
+
+
+# Jobs count every patient of every centre: for criteria admins, who publish, only.
+@permission_required("rules.change_ruleset", raise_exception=True)
+def rescreen_job(request, pk):
+    """Progress of a batch re-screen; the page refreshes itself until the job is done."""
+    job = get_object_or_404(RescreenJob.objects.select_related("ruleset", "started_by"), pk=pk)
+    refresh = JOB_REFRESH_SECONDS if job.finished_at is None else None
+    return render(request, "candidacy/screening/rescreen_job.html", {"job": job, "refresh": refresh})
+
+
+@permission_required("rules.change_ruleset", raise_exception=True)
+def rescreen_progress(request, ruleset_id):
+    """The latest re-screen of a rule set (the link the publish message gives)."""
+    job = RescreenJob.objects.filter(ruleset__pk=ruleset_id).order_by("-created_at").first()
+    if job is None:
+        raise Http404("No re-screen was started for this rule set.")
+    return redirect("screening:job", pk=job.pk)
+
+
+@patient_view("patients.view_patient")
+def patient_print(request, patient):
+    """A one-page summary of the patient and the screening for the team meeting."""
+    return render(request, "candidacy/screening/patient_print.html", {"patient": patient})

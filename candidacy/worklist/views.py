@@ -1,0 +1,89 @@
+"""Worklist and dashboard pages. Thin: check permission, validate the query, call a selector, render."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import render
+
+from rules.result import DECISION_SUPPORT, Result, reason_text
+
+from ..screening.presenters import explanation_rows
+from . import dashboard as dashboard_selectors
+from .export import export_filename, export_lines, export_start
+from .selectors import WorklistForm, visible_screening, worklist_page
+
+INVALID_QUERY = "Some of the filters could not be used; correct them and search again."
+
+
+def _form(request) -> WorklistForm:
+    return WorklistForm(request.GET, user=request.user)
+
+
+def _invalid(request, form):
+    """Bad query parameters: the page, with the fields at fault named, and status 400."""
+    return render(request, "candidacy/worklist/worklist.html", {"form": form, "invalid": INVALID_QUERY,
+                                                        "decision_support": DECISION_SUPPORT}, status=400)
+
+
+@permission_required("patients.view_patient", raise_exception=True)
+def worklist(request):
+    form = _form(request)
+    if not form.is_valid():
+        return _invalid(request, form)
+    params = form.filter_params()
+    filters_query = urlencode(params)
+    context = {
+        "form": form,
+        "page": worklist_page(request.user, form),
+        "filters_query": filters_query,
+        "filtered": any(k != "sort" for k in params),
+        "decision_support": DECISION_SUPPORT,
+    }
+    return render(request, "candidacy/worklist/worklist.html", context)
+
+
+@permission_required("patients.view_patient", raise_exception=True)
+def worklist_why(request, public_id):
+    """The stored screening's explanation, as a fragment opened in place on the worklist."""
+    screening = visible_screening(request.user, public_id)
+    if screening is None:
+        raise Http404("No current screening for this patient.")
+    result = Result.from_dict(screening.result)
+    context = {
+        "screening": screening,
+        "patient": screening.patient,
+        "reasons": [reason_text(r) for r in result.reasons],
+        "rows": explanation_rows(result),
+        "decision_support": DECISION_SUPPORT,
+    }
+    return render(request, "candidacy/worklist/_why.html", context)
+
+
+@permission_required("patients.view_patient", raise_exception=True)
+def worklist_export(request):
+    form = _form(request)
+    if not form.is_valid():
+        return _invalid(request, form)
+    log = export_start(user=request.user, form=form)
+    response = StreamingHttpResponse(
+        export_lines(user=request.user, form=form, log=log), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{export_filename()}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@permission_required("patients.view_patient", raise_exception=True)
+def dashboard(request):
+    context = dashboard_selectors.dashboard_context(request.user)
+    context["decision_support"] = DECISION_SUPPORT
+    context["chart_data"] = {
+        "bands": [{"label": b["band"], "count": b["count"]} for b in context["bands"]],
+        "diseases": [{"label": d["disease"], "count": d["count"]} for d in context["diseases"]],
+        "histogram": [{"label": h["bin"], "count": h["count"]} for h in context["histogram"]],
+        "funnel": [{"label": s.label, "passed": s.passed, "excluded": s.excluded} for s in context["funnel"]],
+    }
+    return render(request, "candidacy/worklist/dashboard.html", context)
