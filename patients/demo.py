@@ -92,7 +92,7 @@ class TreatmentData:
 
 
 @dataclass
-class PatientData:
+class DemoPatient:
     index: int
     mrn: str
     centre: str
@@ -268,7 +268,7 @@ INTOLERANCE_BY_THERAPY = {
 # --------------------------------------------------------------------------- generation
 
 
-def generate_patient(seed: int | str, index: int, as_of: date) -> PatientData:
+def generate_patient(seed: int | str, index: int, as_of: date) -> DemoPatient:
     """One synthetic patient, the same for the same seed, index and as-of date."""
     rng = random.Random(f"{seed}:{index}")
     disease = rng.choices(_DISEASE_KEYS, weights=_DISEASE_WEIGHTS)[0]
@@ -301,7 +301,7 @@ def generate_patient(seed: int | str, index: int, as_of: date) -> PatientData:
         if rng.random() < 0.15:
             gaps.add("diagnosis_date")
 
-    patient = PatientData(
+    patient = DemoPatient(
         index=index,
         mrn=demo_mrn(index),
         centre=centre_for(index),

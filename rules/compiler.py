@@ -16,7 +16,7 @@ from common.vocabulary import DISEASE_GROUPS, MS_SUBTYPES
 
 from .facts import FACTS, LIST
 from .facts_treatment import SAA_PATHWAYS
-from .ruleset import ALL_DISEASES, CriterionSpec, IndicationSpec, RuleSetError, RuleSetSpec
+from .specs import ALL_DISEASES, CriterionSpec, IndicationSpec, RuleSetError, RuleSetSpec
 from .validation import validate
 
 # --- Compiled form ----------------------------------------------------------------------------

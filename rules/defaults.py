@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .ruleset import CriterionSpec, IndicationSpec, RuleSetSpec
+from .specs import CriterionSpec, IndicationSpec, RuleSetSpec
 
 # --- Citations --------------------------------------------------------------------------------
 

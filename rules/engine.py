@@ -33,7 +33,7 @@ from .result import (
     render_text,
     sentence,
 )
-from .ruleset import (
+from .specs import (
     BANDS,
     CATEGORIES,
     DISEASES,

@@ -13,8 +13,17 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from . import ruleset as vocab
 from .facts import FACTS
+from .specs import (
+    CATEGORIES,
+    DISEASES,
+    DOMAINS,
+    EVIDENCE,
+    KINDS,
+    OPERATORS,
+    TRANSPLANT_TYPES,
+    RuleSetSpec,
+)
 
 PUBLISHED_IS_READ_ONLY = "A published or retired rule set cannot be changed; clone it to a new draft."
 
@@ -64,9 +73,9 @@ class RuleSet(models.Model):
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
 
-    def to_spec(self) -> vocab.RuleSetSpec:
+    def to_spec(self) -> RuleSetSpec:
         """The engine's view of this rule set (raises RuleSetError on unknown fields)."""
-        return vocab.RuleSetSpec.from_dicts(
+        return RuleSetSpec.from_dicts(
             {
                 "name": self.name,
                 "version": self.version,
@@ -81,13 +90,13 @@ class RuleSet(models.Model):
 
 class DiseaseIndication(models.Model):
     ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="indications")
-    disease = models.CharField(max_length=20, choices=_choices(vocab.DISEASES))
-    transplant_type = models.CharField(max_length=20, choices=_choices(vocab.TRANSPLANT_TYPES))
-    category = models.CharField(max_length=30, choices=_choices(vocab.CATEGORIES))
+    disease = models.CharField(max_length=20, choices=_choices(DISEASES))
+    transplant_type = models.CharField(max_length=20, choices=_choices(TRANSPLANT_TYPES))
+    category = models.CharField(max_length=30, choices=_choices(CATEGORIES))
     screened = models.BooleanField(default=True, help_text="Gates screening; unticked rows are shown as alternatives.")
     paediatric = models.BooleanField(default=False)
     citation = models.CharField(max_length=400)
-    evidence = models.CharField(max_length=20, choices=_choices(vocab.EVIDENCE))
+    evidence = models.CharField(max_length=20, choices=_choices(EVIDENCE))
     history = HistoricalRecords()
 
     class Meta:
@@ -108,17 +117,17 @@ class Criterion(models.Model):
     ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="criteria")
     key = models.SlugField(max_length=60)
     label = models.CharField(max_length=200)
-    domain = models.CharField(max_length=20, choices=_choices(vocab.DOMAINS))
+    domain = models.CharField(max_length=20, choices=_choices(DOMAINS))
     diseases = models.JSONField(default=list, help_text='Disease groups it applies to, e.g. ["ssc"] or ["ms:sp"], or ["all"].')
     fact = models.CharField(max_length=40, choices=sorted((k, f"{k}: {v.description}") for k, v in FACTS.items()))
-    operator = models.CharField(max_length=10, choices=_choices(vocab.OPERATORS))
+    operator = models.CharField(max_length=10, choices=_choices(OPERATORS))
     thresholds = models.JSONField(default=list, blank=True, help_text="A list: [45] for <, [2.0, 6.0] for between, [] for is true.")
-    kind = models.CharField(max_length=12, choices=_choices(vocab.KINDS))
+    kind = models.CharField(max_length=12, choices=_choices(KINDS))
     required = models.BooleanField(default=False, help_text="Not evaluable makes the band Incomplete.")
     points = models.FloatField(default=0, help_text="Local policy.")
     explanation = models.CharField(max_length=400, blank=True, help_text="Sentence template: {label} {value} {unit} {date} {operator} {threshold}.")
     citation = models.CharField(max_length=400, blank=True)
-    evidence = models.CharField(max_length=20, choices=_choices(vocab.EVIDENCE))
+    evidence = models.CharField(max_length=20, choices=_choices(EVIDENCE))
     enabled = models.BooleanField(default=True)
     history = HistoricalRecords()
 

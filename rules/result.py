@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from .facts import AT_LEAST, FACTS, MISSING, STALE, FactValue
-from .ruleset import LOCAL_POLICY, CriterionSpec
+from .specs import LOCAL_POLICY, CriterionSpec
 
 MET = "met"
 NOT_MET = "not_met"

@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from . import ruleset as vocab
 from .compiler import compile_ruleset
 from .models import RuleSet
 from .signals import ruleset_published
+from .specs import RuleSetError
 
 ONLY_DRAFTS_PUBLISH = "Only a draft can be published."
 
@@ -27,7 +27,7 @@ def ruleset_publish(*, ruleset: RuleSet, by) -> RuleSet:
         raise ValidationError(ONLY_DRAFTS_PUBLISH)
     try:
         compile_ruleset(ruleset.to_spec())
-    except vocab.RuleSetError as error:
+    except RuleSetError as error:
         raise ValidationError([str(problem) for problem in error.problems]) from error
     RuleSet.objects.select_for_update().filter(status=RuleSet.Status.PUBLISHED).update(status=RuleSet.Status.RETIRED)
     ruleset.status = RuleSet.Status.PUBLISHED

@@ -12,7 +12,7 @@ from typing import Any
 
 from .facts import FACTS, FRESHNESS_CLASSES, LIST, NUMBER
 from .facts_treatment import SAA_PATHWAYS
-from .ruleset import (
+from .specs import (
     ALL_DISEASES,
     BAND_THRESHOLD_KEYS,
     CATEGORIES,

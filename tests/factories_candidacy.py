@@ -15,7 +15,7 @@ from candidacy.reviews.models import Review
 from candidacy.screening.models import BAND_RANK, Screening, rank_key
 from rules.models import RuleSet
 from rules.result import MET, NOT_EVALUABLE, NOT_MET
-from rules.ruleset import STRONG
+from rules.specs import STRONG
 
 from .factories import PatientFactory
 

@@ -41,7 +41,7 @@ from rules.result import (
     format_date,
     reason_text,
 )
-from rules.ruleset import INCOMPLETE
+from rules.specs import INCOMPLETE
 
 from .fhir import value_with_unit
 from .models import CdsClient, CdsTokenUse

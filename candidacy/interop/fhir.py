@@ -36,7 +36,7 @@ from rules.result import (
     format_date,
     reason_text,
 )
-from rules.ruleset import LOCAL_POLICY
+from rules.specs import LOCAL_POLICY
 
 from ..screening.models import Screening
 

@@ -25,7 +25,7 @@ from django.utils.dateformat import format as date_format
 from common.links import absolute_url
 from patients.models import Patient
 from patients.permissions import COORDINATOR
-from rules.ruleset import INCOMPLETE, POSSIBLE, STRONG
+from rules.specs import INCOMPLETE, POSSIBLE, STRONG
 
 from ..screening.models import CANDIDATE_BANDS, Screening
 from .models import Review, ReviewEvent

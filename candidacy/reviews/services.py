@@ -27,7 +27,7 @@ from django.utils.dateformat import format as date_format
 from common.users import display_name
 from patients.models import Patient
 from patients.permissions import COORDINATOR
-from rules.ruleset import STRONG
+from rules.specs import STRONG
 
 from ..screening.models import CANDIDATE_BANDS, Screening
 from .models import Review, ReviewEvent, ReviewNote

@@ -16,7 +16,7 @@ from django.db.models import Q
 from patients.access import centre_ids
 from patients.models import Centre, Patient
 from rules.models import RuleSet
-from rules.ruleset import (
+from rules.specs import (
     EXCLUDED,
     INCOMPLETE,
     NOT_INDICATED,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from patients.items import ITEMS
 from rules import result as engine_result
 from rules.facts import COMORBIDITY_PREFIX, FACTS
-from rules.ruleset import (
+from rules.specs import (
     DOMAINS,
     EXCLUDED,
     INCOMPLETE,

@@ -37,7 +37,7 @@ class Order:
 
 
 @dataclass
-class PatientData:
+class ImportedPatient:
     fhir_id: str
     mrn: str
     given_name: str
@@ -56,7 +56,7 @@ class PatientData:
 
 @dataclass
 class BundleData:
-    patients: list[PatientData]
+    patients: list[ImportedPatient]
     mapped: Counter = field(default_factory=Counter)
     other: Counter = field(default_factory=Counter)
     skipped: list[dict] = field(default_factory=list)
@@ -142,7 +142,7 @@ def outside_life(day: date, birth: date, today: date) -> str:
     return ""
 
 
-def read_patient(entry: Entry, today: date) -> PatientData:
+def read_patient(entry: Entry, today: date) -> ImportedPatient:
     resource = entry.resource
     mrn = _mrn(resource)
     if not mrn:
@@ -165,7 +165,7 @@ def read_patient(entry: Entry, today: date) -> PatientData:
         )
     death_date = to_date(resource.deceasedDateTime)
     sex = resource.gender if resource.gender in {"female", "male", "other", "unknown"} else "unknown"
-    return PatientData(
+    return ImportedPatient(
         fhir_id=(resource.id or "")[:64],
         mrn=mrn,
         given_name=given[:100],
@@ -213,7 +213,7 @@ def read_condition(entry: Entry, data: BundleData, birth: date, today: date) -> 
     return _Found(diseases[0] if diseases else None, items, day, entry)
 
 
-def choose_disease(found: list[_Found], patient: PatientData, data: BundleData) -> None:
+def choose_disease(found: list[_Found], patient: ImportedPatient, data: BundleData) -> None:
     candidates = [f for f in found if f.disease]
     if candidates:
         ranked = sorted(candidates, key=lambda f: (f.disease not in m.DISEASE_SUBTYPED, m.DISEASE_ORDER.index(f.disease)))
@@ -304,7 +304,7 @@ def read_observation(entry: Entry, data: BundleData, birth: date, today: date):
     return day, rule.item, (_instant(when), entry.index), value, rule.egfr
 
 
-def collect_values(readings: list, patient: PatientData, data: BundleData) -> None:
+def collect_values(readings: list, patient: ImportedPatient, data: BundleData) -> None:
     """Keep the latest value per item per date; eGFR stands in for clearance only on dates without one."""
     latest: dict[tuple[date, str, bool], tuple] = {}
     for day, item, stamp, value, egfr in readings:
@@ -444,7 +444,7 @@ def _subject_key(resource) -> str:
     return (subject.reference or "") if subject is not None else ""
 
 
-def _one_patient(entries: list[Entry], patients: list[PatientData]) -> None:
+def _one_patient(entries: list[Entry], patients: list[ImportedPatient]) -> None:
     """Two Patient resources of one person (same MRN or id) would merge silently: refuse the bundle."""
     for what, keys in (("MRN", [p.mrn for p in patients]), ("id", [e.resource.id for e in entries])):
         seen: dict[str, int] = {}

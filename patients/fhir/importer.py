@@ -33,7 +33,7 @@ from ..models import (
 )
 from ..signals import record_changed
 from .bundle import BundleError, read_bundle
-from .extract import BundleData, PatientData, extract
+from .extract import BundleData, ImportedPatient, extract
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +179,7 @@ def _bundle_write(source: Source, prepared, *, centre, by, therapies, diseases) 
     return report
 
 
-def _write_patient(data: PatientData, bundle: BundleData, *, centre, by, therapies, diseases) -> dict:
+def _write_patient(data: ImportedPatient, bundle: BundleData, *, centre, by, therapies, diseases) -> dict:
     patient = Patient.objects.filter(centre=centre, mrn=data.mrn).first()
     created = patient is None
     if created:
@@ -205,7 +205,7 @@ def _write_patient(data: PatientData, bundle: BundleData, *, centre, by, therapi
     }
 
 
-def _update_patient(patient: Patient, data: PatientData, bundle: BundleData, *, diseases) -> None:
+def _update_patient(patient: Patient, data: ImportedPatient, bundle: BundleData, *, diseases) -> None:
     """Bring a known patient up to date from the bundle without undoing what a clinician recorded.
 
     The EHR owns the identity (names, birth date, sex, its own id): those follow it, and a change is
@@ -266,7 +266,7 @@ def _diagnosis_is_imported(patient: Patient) -> bool:
     return writer == IMPORT_REASON
 
 
-def _replace_assessments(patient: Patient, data: PatientData, bundle: BundleData, *, by, created: bool) -> None:
+def _replace_assessments(patient: Patient, data: ImportedPatient, bundle: BundleData, *, by, created: bool) -> None:
     """Make the imported assessments match the bundle: a date whose values are unchanged is left alone."""
     wanted = dict(data.values)
     if not created:
@@ -305,7 +305,7 @@ def _replace_assessments(patient: Patient, data: PatientData, bundle: BundleData
 _LINE_FIELDS = ("therapy_id", "start_date", "end_date", "outcome", "stop_reason")
 
 
-def _replace_treatments(patient: Patient, data: PatientData, bundle: BundleData, *, by, therapies, created) -> None:
+def _replace_treatments(patient: Patient, data: ImportedPatient, bundle: BundleData, *, by, therapies, created) -> None:
     """Make the imported treatment lines match the bundle; rows a clinician entered or edited stay."""
     rows = []
     for line in data.treatments:

@@ -3,7 +3,7 @@
 import pytest
 
 from candidacy.reviews.models import Review
-from rules.ruleset import STRONG
+from rules.specs import STRONG
 
 from ..factories import DEFAULT_PASSWORD, PatientFactory
 from ..factories_candidacy import ReviewFactory, ScreeningFactory

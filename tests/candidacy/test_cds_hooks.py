@@ -21,7 +21,7 @@ from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 from candidacy.interop import cds
 from candidacy.interop.models import CdsClient, CdsTokenUse
 from rules.result import DECISION_SUPPORT
-from rules.ruleset import INCOMPLETE, STRONG
+from rules.specs import INCOMPLETE, STRONG
 
 from ..factories import UserFactory
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from candidacy.worklist import dashboard
-from rules.ruleset import EXCLUDED, INCOMPLETE, POSSIBLE, STRONG
+from rules.specs import EXCLUDED, INCOMPLETE, POSSIBLE, STRONG
 
 from ..factories import PatientFactory, disease
 from ..factories_candidacy import MET, NOT_EVALUABLE, NOT_MET, ScreeningFactory, exclusion_line

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from candidacy.worklist import selectors as worklist
 from candidacy.worklist.models import ExportLog
-from rules.ruleset import POSSIBLE, STRONG
+from rules.specs import POSSIBLE, STRONG
 
 from ..factories import PatientFactory
 from ..factories_candidacy import ScreeningFactory

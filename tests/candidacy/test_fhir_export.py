@@ -11,7 +11,7 @@ from fhir.resources.R4B.riskassessment import RiskAssessment
 from candidacy.interop import fhir
 from candidacy.screening.models import Screening
 from rules.result import DECISION_SUPPORT
-from rules.ruleset import INCOMPLETE, STRONG
+from rules.specs import INCOMPLETE, STRONG
 
 pytestmark = pytest.mark.django_db
 

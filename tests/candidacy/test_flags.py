@@ -28,7 +28,7 @@ from candidacy.reviews.flags import (
     reviews_reflag_due,
 )
 from candidacy.reviews.models import Review, ReviewEvent
-from rules.ruleset import (
+from rules.specs import (
     EXCLUDED,
     INCOMPLETE,
     NOT_INDICATED,

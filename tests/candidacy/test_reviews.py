@@ -19,7 +19,7 @@ from candidacy.reviews.services import (
     review_decide,
     review_start,
 )
-from rules.ruleset import (
+from rules.specs import (
     EXCLUDED,
     INCOMPLETE,
     NOT_INDICATED,

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from candidacy.reviews.models import Review
 from candidacy.worklist import selectors as worklist
-from rules.ruleset import EXCLUDED, INCOMPLETE, NOT_INDICATED, POSSIBLE, STRONG, UNLIKELY
+from rules.specs import EXCLUDED, INCOMPLETE, NOT_INDICATED, POSSIBLE, STRONG, UNLIKELY
 
 from ..factories import CentreFactory, PatientFactory, UserFactory, disease
 from ..factories_candidacy import MET, ReviewFactory, ScreeningFactory, exclusion_line, minutes_ago

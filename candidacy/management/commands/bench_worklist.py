@@ -30,7 +30,7 @@ from candidacy.screening.services import (
 )
 from candidacy.worklist.selectors import Cursor, WorklistForm, sort_key, worklist_queryset
 from rules.models import RuleSet
-from rules.ruleset import STRONG
+from rules.specs import STRONG
 
 BENCH_USER = "clinician-ntc"
 MAIN_QUERY = 'FROM "candidacy_screening"'
