@@ -12,12 +12,28 @@ class CandidacyConfig(AppConfig):
 
         from .screening import panels, receivers
 
-        record_changed.connect(receivers.rescreen_patient, dispatch_uid="candidacy.rescreen_patient")
-        ruleset_published.connect(receivers.rescreen_everyone, dispatch_uid="candidacy.rescreen_everyone")
+        record_changed.connect(
+            receivers.rescreen_patient, dispatch_uid="candidacy.rescreen_patient"
+        )
+        ruleset_published.connect(
+            receivers.rescreen_everyone, dispatch_uid="candidacy.rescreen_everyone"
+        )
         register_publish_follow_up(receivers.rescreen_progress_link)
         register_patient_panel(
-            PatientPanel("screening", MAIN, "candidacy/screening/_screening.html", panels.screening_panel, order=10)
+            PatientPanel(
+                "screening",
+                MAIN,
+                "candidacy/screening/_screening.html",
+                panels.screening_panel,
+                order=10,
+            )
         )
         register_patient_panel(
-            PatientPanel("print", HEADER_ACTIONS, "candidacy/screening/_print_button.html", panels.print_button, order=90)
+            PatientPanel(
+                "print",
+                HEADER_ACTIONS,
+                "candidacy/screening/_print_button.html",
+                panels.print_button,
+                order=90,
+            )
         )

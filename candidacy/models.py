@@ -11,6 +11,13 @@ from .screening.models import RescreenChunk, RescreenJob, Screening
 from .worklist.models import ExportLog
 
 __all__ = [
-    "CdsClient", "CdsTokenUse", "ExportLog", "RescreenChunk", "RescreenJob", "Review", "ReviewEvent",
-    "ReviewNote", "Screening",
+    "CdsClient",
+    "CdsTokenUse",
+    "ExportLog",
+    "RescreenChunk",
+    "RescreenJob",
+    "Review",
+    "ReviewEvent",
+    "ReviewNote",
+    "Screening",
 ]

@@ -54,7 +54,8 @@ def check_production_base_url(app_configs=None, **kwargs):
 @register(Tags.compatibility, deploy=True)
 def check_production_services(app_configs=None, **kwargs):
     return production_service_errors(
-        broker_url=getattr(settings, "CELERY_BROKER_URL", ""), database_engine=settings.DATABASES["default"]["ENGINE"]
+        broker_url=getattr(settings, "CELERY_BROKER_URL", ""),
+        database_engine=settings.DATABASES["default"]["ENGINE"],
     )
 
 

@@ -30,25 +30,53 @@ MS_SUBTYPES = ("rr", "sp", "pp")
 # Booleans are stored as 1.0 / 0.0.
 MEASUREMENT_ITEMS = (
     # performance status
-    "karnofsky", "ecog",
+    "karnofsky",
+    "ecog",
     # multiple sclerosis
-    "edss", "relapses_12m", "relapses_24m", "new_mri_lesions_12m",
+    "edss",
+    "relapses_12m",
+    "relapses_24m",
+    "new_mri_lesions_12m",
     # SLE
-    "sledai_2k", "sle_renal", "sle_cns", "sle_haematological",
+    "sledai_2k",
+    "sle_renal",
+    "sle_cns",
+    "sle_haematological",
     # systemic sclerosis
-    "mrss", "ssc_lung", "ssc_heart", "ssc_kidney", "ssc_gi", "crp_mg_l",
+    "mrss",
+    "ssc_lung",
+    "ssc_heart",
+    "ssc_kidney",
+    "ssc_gi",
+    "crp_mg_l",
     # Crohn's
     "cdai",
     # aplastic anaemia (counts in 10^9/L, haemoglobin g/dL, cellularity %)
-    "anc", "platelets", "reticulocytes", "reticulocytes_pct", "haemoglobin",
-    "marrow_cellularity", "matched_sibling_donor",
+    "anc",
+    "platelets",
+    "reticulocytes",
+    "reticulocytes_pct",
+    "haemoglobin",
+    "marrow_cellularity",
+    "matched_sibling_donor",
     # organ function
-    "lvef", "dlco", "fev1", "mpap", "pasp", "creatinine_clearance",
+    "lvef",
+    "dlco",
+    "fev1",
+    "mpap",
+    "pasp",
+    "creatinine_clearance",
     "creatinine",  # mg/dL
-    "bilirubin", "bilirubin_uln",  # mg/dL
-    "alt", "alt_uln", "ast", "ast_uln",  # U/L
+    "bilirubin",
+    "bilirubin_uln",  # mg/dL
+    "alt",
+    "alt_uln",
+    "ast",
+    "ast_uln",  # U/L
     # general
-    "bmi", "active_infection", "pregnant",
+    "bmi",
+    "active_infection",
+    "pregnant",
 )
 
 # HCT-CI comorbidity fields recorded by the clinician (True / False / None = not assessed),

@@ -17,4 +17,6 @@ class PatientsConfig(AppConfig):
     def ready(self):
         from .models import Centre
 
-        m2m_changed.connect(_memberships_changed, sender=Centre.members.through, dispatch_uid="patients.memberships")
+        m2m_changed.connect(
+            _memberships_changed, sender=Centre.members.through, dispatch_uid="patients.memberships"
+        )

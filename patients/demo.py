@@ -112,33 +112,188 @@ class DemoPatient:
 # --------------------------------------------------------------------------- reference tables
 
 FEMALE_NAMES = (
-    "Amelia", "Olivia", "Isla", "Ava", "Mia", "Sophie", "Grace", "Emily", "Hannah", "Chloe",
-    "Aisha", "Fatima", "Zara", "Priya", "Ananya", "Mei", "Yuki", "Chiamaka", "Ngozi", "Amara",
-    "Maria", "Sofia", "Lucia", "Elena", "Ines", "Katarzyna", "Agnieszka", "Ioana", "Niamh", "Siobhan",
-    "Rhiannon", "Eilidh", "Catherine", "Margaret", "Susan", "Helen", "Ruth", "Leila", "Noor", "Hana",
+    "Amelia",
+    "Olivia",
+    "Isla",
+    "Ava",
+    "Mia",
+    "Sophie",
+    "Grace",
+    "Emily",
+    "Hannah",
+    "Chloe",
+    "Aisha",
+    "Fatima",
+    "Zara",
+    "Priya",
+    "Ananya",
+    "Mei",
+    "Yuki",
+    "Chiamaka",
+    "Ngozi",
+    "Amara",
+    "Maria",
+    "Sofia",
+    "Lucia",
+    "Elena",
+    "Ines",
+    "Katarzyna",
+    "Agnieszka",
+    "Ioana",
+    "Niamh",
+    "Siobhan",
+    "Rhiannon",
+    "Eilidh",
+    "Catherine",
+    "Margaret",
+    "Susan",
+    "Helen",
+    "Ruth",
+    "Leila",
+    "Noor",
+    "Hana",
 )
 MALE_NAMES = (
-    "Oliver", "George", "Harry", "Jack", "Noah", "Thomas", "James", "William", "Daniel", "Samuel",
-    "Mohammed", "Omar", "Yusuf", "Ali", "Arjun", "Rohan", "Wei", "Hiroshi", "Chinedu", "Kwame",
-    "Mateo", "Luca", "Pedro", "Andrei", "Piotr", "Tomasz", "Ciaran", "Sean", "Rhys", "Callum",
-    "Ewan", "David", "Michael", "Peter", "Robert", "Ibrahim", "Tariq", "Kofi", "Emeka", "Jonas",
+    "Oliver",
+    "George",
+    "Harry",
+    "Jack",
+    "Noah",
+    "Thomas",
+    "James",
+    "William",
+    "Daniel",
+    "Samuel",
+    "Mohammed",
+    "Omar",
+    "Yusuf",
+    "Ali",
+    "Arjun",
+    "Rohan",
+    "Wei",
+    "Hiroshi",
+    "Chinedu",
+    "Kwame",
+    "Mateo",
+    "Luca",
+    "Pedro",
+    "Andrei",
+    "Piotr",
+    "Tomasz",
+    "Ciaran",
+    "Sean",
+    "Rhys",
+    "Callum",
+    "Ewan",
+    "David",
+    "Michael",
+    "Peter",
+    "Robert",
+    "Ibrahim",
+    "Tariq",
+    "Kofi",
+    "Emeka",
+    "Jonas",
 )
 FAMILY_NAMES = (
-    "Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas", "Roberts",
-    "Johnson", "Lewis", "Walker", "Robinson", "Wood", "Thompson", "White", "Watson", "Jackson", "Wright",
-    "Green", "Harris", "Cooper", "King", "Lee", "Martin", "Clarke", "James", "Morgan", "Hughes",
-    "Edwards", "Hill", "Moore", "Clark", "Harrison", "Scott", "Young", "Morris", "Hall", "Ward",
-    "Khan", "Ahmed", "Hussain", "Patel", "Singh", "Shah", "Begum", "Ali", "Rahman", "Iqbal",
-    "Okafor", "Adeyemi", "Mensah", "Owusu", "Nwosu", "Chen", "Wang", "Li", "Nguyen", "Tanaka",
-    "Kowalski", "Nowak", "Wisniewski", "Popescu", "Silva", "Santos", "Ferreira", "Rossi", "Garcia", "Fernandez",
-    "O'Brien", "Murphy", "Kelly", "Byrne", "MacDonald", "Campbell", "Stewart", "Reid", "Murray", "Fraser",
+    "Smith",
+    "Jones",
+    "Williams",
+    "Taylor",
+    "Brown",
+    "Davies",
+    "Evans",
+    "Wilson",
+    "Thomas",
+    "Roberts",
+    "Johnson",
+    "Lewis",
+    "Walker",
+    "Robinson",
+    "Wood",
+    "Thompson",
+    "White",
+    "Watson",
+    "Jackson",
+    "Wright",
+    "Green",
+    "Harris",
+    "Cooper",
+    "King",
+    "Lee",
+    "Martin",
+    "Clarke",
+    "James",
+    "Morgan",
+    "Hughes",
+    "Edwards",
+    "Hill",
+    "Moore",
+    "Clark",
+    "Harrison",
+    "Scott",
+    "Young",
+    "Morris",
+    "Hall",
+    "Ward",
+    "Khan",
+    "Ahmed",
+    "Hussain",
+    "Patel",
+    "Singh",
+    "Shah",
+    "Begum",
+    "Ali",
+    "Rahman",
+    "Iqbal",
+    "Okafor",
+    "Adeyemi",
+    "Mensah",
+    "Owusu",
+    "Nwosu",
+    "Chen",
+    "Wang",
+    "Li",
+    "Nguyen",
+    "Tanaka",
+    "Kowalski",
+    "Nowak",
+    "Wisniewski",
+    "Popescu",
+    "Silva",
+    "Santos",
+    "Ferreira",
+    "Rossi",
+    "Garcia",
+    "Fernandez",
+    "O'Brien",
+    "Murphy",
+    "Kelly",
+    "Byrne",
+    "MacDonald",
+    "Campbell",
+    "Stewart",
+    "Reid",
+    "Murray",
+    "Fraser",
 )
 
 # Disease key and weight in per cent of patients.
 DISEASE_MIX = (
-    ("ms_rr", 27), ("ms_sp", 5), ("ms_pp", 3),
-    ("ssc", 15), ("sle", 12), ("aa", 10), ("crohns", 10),
-    ("ra", 4), ("vasculitis", 3), ("cidp", 3), ("nmosd", 2), ("mg", 2), ("myositis", 2), ("t1d", 2),
+    ("ms_rr", 27),
+    ("ms_sp", 5),
+    ("ms_pp", 3),
+    ("ssc", 15),
+    ("sle", 12),
+    ("aa", 10),
+    ("crohns", 10),
+    ("ra", 4),
+    ("vasculitis", 3),
+    ("cidp", 3),
+    ("nmosd", 2),
+    ("mg", 2),
+    ("myositis", 2),
+    ("t1d", 2),
 )
 _DISEASE_KEYS = tuple(key for key, _ in DISEASE_MIX)
 _DISEASE_WEIGHTS = tuple(weight for _, weight in DISEASE_MIX)
@@ -177,8 +332,16 @@ GAPS = {
     "no_echo": ("lvef", "pasp", "mpap"),
     "no_lung_function": ("dlco", "fev1"),
     "no_performance_status": ("karnofsky", "ecog"),
-    "no_disease_score": ("edss", "relapses_12m", "relapses_24m", "new_mri_lesions_12m",
-                         "sledai_2k", "mrss", "cdai", "marrow_cellularity"),
+    "no_disease_score": (
+        "edss",
+        "relapses_12m",
+        "relapses_24m",
+        "new_mri_lesions_12m",
+        "sledai_2k",
+        "mrss",
+        "cdai",
+        "marrow_cellularity",
+    ),
     "no_liver_tests": ("bilirubin", "bilirubin_uln", "alt", "alt_uln", "ast", "ast_uln"),
     "no_upper_limits": ("bilirubin_uln", "alt_uln", "ast_uln"),
     "no_renal_function": ("creatinine_clearance", "creatinine"),
@@ -190,46 +353,105 @@ COMORBIDITIES_NOT_ASSESSED = 0.10  # whole HCT-CI not done; otherwise 5% of fiel
 
 # HCT-CI comorbidity prevalence (share True) in this population.
 COMORBIDITY_PREVALENCE = {
-    "arrhythmia": 0.03, "cardiac": 0.03, "ibd": 0.01, "diabetes": 0.05, "cerebrovascular": 0.01,
-    "psychiatric": 0.15, "chronic_hepatitis": 0.01, "cirrhosis": 0.003, "infection": 0.02,
-    "rheumatologic": 0.02, "peptic_ulcer": 0.03, "renal_dialysis_or_transplant": 0.004,
-    "dyspnoea_slight_activity": 0.05, "dyspnoea_at_rest_or_oxygen": 0.01,
-    "prior_solid_tumour": 0.02, "heart_valve_disease": 0.02,
+    "arrhythmia": 0.03,
+    "cardiac": 0.03,
+    "ibd": 0.01,
+    "diabetes": 0.05,
+    "cerebrovascular": 0.01,
+    "psychiatric": 0.15,
+    "chronic_hepatitis": 0.01,
+    "cirrhosis": 0.003,
+    "infection": 0.02,
+    "rheumatologic": 0.02,
+    "peptic_ulcer": 0.03,
+    "renal_dialysis_or_transplant": 0.004,
+    "dyspnoea_slight_activity": 0.05,
+    "dyspnoea_at_rest_or_oxygen": 0.01,
+    "prior_solid_tumour": 0.02,
+    "heart_valve_disease": 0.02,
 }
 # The comorbidity the disease itself is (HCT-CI counts it).
-DISEASE_COMORBIDITY = {"crohns": "ibd", "t1d": "diabetes", "sle": "rheumatologic", "ra": "rheumatologic",
-                       "myositis": "rheumatologic"}  # HCT-CI: SLE, RA, polymyositis, MCTD, PMR (not SSc)
+DISEASE_COMORBIDITY = {
+    "crohns": "ibd",
+    "t1d": "diabetes",
+    "sle": "rheumatologic",
+    "ra": "rheumatologic",
+    "myositis": "rheumatologic",
+}  # HCT-CI: SLE, RA, polymyositis, MCTD, PMR (not SSc)
 
 # Treatment lines in the order they are usually tried: one therapy is picked per step.
 LINES: dict[str, tuple[tuple[str, ...], ...]] = {
-    "ms_rr": (("interferon_beta", "glatiramer", "teriflunomide", "dimethyl_fumarate"),
-              ("dimethyl_fumarate", "fingolimod", "ozanimod", "cladribine"),
-              ("natalizumab", "ocrelizumab", "ofatumumab", "alemtuzumab"),
-              ("ocrelizumab", "alemtuzumab", "natalizumab", "ublituximab")),
-    "ms_sp": (("interferon_beta", "glatiramer"), ("fingolimod", "dimethyl_fumarate"),
-              ("siponimod", "ocrelizumab", "natalizumab")),
+    "ms_rr": (
+        ("interferon_beta", "glatiramer", "teriflunomide", "dimethyl_fumarate"),
+        ("dimethyl_fumarate", "fingolimod", "ozanimod", "cladribine"),
+        ("natalizumab", "ocrelizumab", "ofatumumab", "alemtuzumab"),
+        ("ocrelizumab", "alemtuzumab", "natalizumab", "ublituximab"),
+    ),
+    "ms_sp": (
+        ("interferon_beta", "glatiramer"),
+        ("fingolimod", "dimethyl_fumarate"),
+        ("siponimod", "ocrelizumab", "natalizumab"),
+    ),
     "ms_pp": (("ocrelizumab",),),
     "ssc": (("mycophenolate", "methotrexate"), ("cyclophosphamide",), ("rituximab", "tocilizumab")),
-    "sle": (("azathioprine", "mycophenolate", "methotrexate"), ("mycophenolate", "cyclophosphamide", "tacrolimus"),
-            ("rituximab", "belimumab"), ("belimumab", "rituximab")),
-    "crohns": (("azathioprine", "methotrexate"), ("infliximab", "adalimumab"), ("adalimumab", "infliximab"),
-               ("vedolizumab", "ustekinumab"), ("ustekinumab", "vedolizumab", "upadacitinib")),
-    "ra": (("methotrexate",), ("leflunomide", "hydroxychloroquine"), ("adalimumab", "infliximab", "tocilizumab"),
-           ("rituximab", "baricitinib", "tofacitinib", "upadacitinib")),
-    "vasculitis": (("cyclophosphamide", "rituximab"), ("azathioprine", "methotrexate", "mycophenolate"), ("rituximab",)),
-    "cidp": (("ivig", "prednisolone"), ("plasma_exchange", "methylprednisolone"),
-             ("azathioprine", "mycophenolate", "rituximab")),
+    "sle": (
+        ("azathioprine", "mycophenolate", "methotrexate"),
+        ("mycophenolate", "cyclophosphamide", "tacrolimus"),
+        ("rituximab", "belimumab"),
+        ("belimumab", "rituximab"),
+    ),
+    "crohns": (
+        ("azathioprine", "methotrexate"),
+        ("infliximab", "adalimumab"),
+        ("adalimumab", "infliximab"),
+        ("vedolizumab", "ustekinumab"),
+        ("ustekinumab", "vedolizumab", "upadacitinib"),
+    ),
+    "ra": (
+        ("methotrexate",),
+        ("leflunomide", "hydroxychloroquine"),
+        ("adalimumab", "infliximab", "tocilizumab"),
+        ("rituximab", "baricitinib", "tofacitinib", "upadacitinib"),
+    ),
+    "vasculitis": (
+        ("cyclophosphamide", "rituximab"),
+        ("azathioprine", "methotrexate", "mycophenolate"),
+        ("rituximab",),
+    ),
+    "cidp": (
+        ("ivig", "prednisolone"),
+        ("plasma_exchange", "methylprednisolone"),
+        ("azathioprine", "mycophenolate", "rituximab"),
+    ),
     "nmosd": (("azathioprine", "mycophenolate"), ("rituximab",), ("tocilizumab",)),
-    "mg": (("prednisolone",), ("azathioprine", "mycophenolate"), ("ivig", "plasma_exchange"), ("rituximab",)),
-    "myositis": (("methotrexate", "azathioprine"), ("mycophenolate", "tacrolimus"), ("ivig", "rituximab")),
+    "mg": (
+        ("prednisolone",),
+        ("azathioprine", "mycophenolate"),
+        ("ivig", "plasma_exchange"),
+        ("rituximab",),
+    ),
+    "myositis": (
+        ("methotrexate", "azathioprine"),
+        ("mycophenolate", "tacrolimus"),
+        ("ivig", "rituximab"),
+    ),
     "t1d": (),
 }
 # How many lines (0, 1, 2, ...) and how often.
 LINE_COUNTS = {
-    "ms_rr": (0, 15, 30, 35, 20), "ms_sp": (5, 25, 40, 30), "ms_pp": (40, 60),
-    "ssc": (5, 40, 35, 20), "sle": (0, 25, 35, 25, 15), "crohns": (0, 5, 20, 30, 25, 20),
-    "ra": (0, 10, 30, 35, 25), "vasculitis": (5, 40, 35, 20), "cidp": (5, 40, 35, 20),
-    "nmosd": (5, 45, 35, 15), "mg": (5, 25, 30, 25, 15), "myositis": (5, 40, 35, 20), "t1d": (1,),
+    "ms_rr": (0, 15, 30, 35, 20),
+    "ms_sp": (5, 25, 40, 30),
+    "ms_pp": (40, 60),
+    "ssc": (5, 40, 35, 20),
+    "sle": (0, 25, 35, 25, 15),
+    "crohns": (0, 5, 20, 30, 25, 20),
+    "ra": (0, 10, 30, 35, 25),
+    "vasculitis": (5, 40, 35, 20),
+    "cidp": (5, 40, 35, 20),
+    "nmosd": (5, 45, 35, 15),
+    "mg": (5, 25, 30, 25, 15),
+    "myositis": (5, 40, 35, 20),
+    "t1d": (1,),
 }
 # Background therapy given alongside the lines: (therapy, share of patients, share still ongoing).
 BACKGROUND = {
@@ -242,26 +464,56 @@ BACKGROUND = {
     "ra": (("prednisolone", 0.40, 0.30),),
 }
 # Therapies given as a course, and how many days it takes.
-COURSES = {"cyclophosphamide": 150, "alemtuzumab": 370, "cladribine": 400, "methylprednisolone": 5,
-           "plasma_exchange": 10, "atg_equine": 4, "atg_rabbit": 5}
+COURSES = {
+    "cyclophosphamide": 150,
+    "alemtuzumab": 370,
+    "cladribine": 400,
+    "methylprednisolone": 5,
+    "plasma_exchange": 10,
+    "atg_equine": 4,
+    "atg_rabbit": 5,
+}
 
 STOP_REASONS = {
-    "inadequate_response": ("Persistent disease activity", "No response after 6 months",
-                            "Disease flare on treatment", "Partial response only"),
-    "inadequate_response_ms": ("Breakthrough relapses on treatment", "New T2 lesions on MRI",
-                               "Relapse with new gadolinium-enhancing lesions", "Disability progression"),
-    "intolerance": ("Injection-site reactions", "Flu-like symptoms", "Lymphopenia", "Raised liver enzymes",
-                    "Infusion reaction", "Gastrointestinal intolerance", "Recurrent infections", "Neutropenia"),
+    "inadequate_response": (
+        "Persistent disease activity",
+        "No response after 6 months",
+        "Disease flare on treatment",
+        "Partial response only",
+    ),
+    "inadequate_response_ms": (
+        "Breakthrough relapses on treatment",
+        "New T2 lesions on MRI",
+        "Relapse with new gadolinium-enhancing lesions",
+        "Disability progression",
+    ),
+    "intolerance": (
+        "Injection-site reactions",
+        "Flu-like symptoms",
+        "Lymphopenia",
+        "Raised liver enzymes",
+        "Infusion reaction",
+        "Gastrointestinal intolerance",
+        "Recurrent infections",
+        "Neutropenia",
+    ),
     "completed": ("Course completed",),
     "unknown": ("Stopped at the referring hospital; reason not recorded",),
 }
 INTOLERANCE_BY_THERAPY = {
-    "natalizumab": "JCV antibody positive (PML risk)", "fingolimod": "Macular oedema",
-    "interferon_beta": "Flu-like symptoms and depression", "azathioprine": "Pancreatitis",
-    "mycophenolate": "Diarrhoea", "methotrexate": "Raised liver enzymes", "hydroxychloroquine": "Retinal changes on screening",
-    "infliximab": "Infusion reaction with antibodies to infliximab", "tacrolimus": "Tremor and rising creatinine",
-    "ciclosporin_aa": "Hypertension and rising creatinine", "dimethyl_fumarate": "Flushing and lymphopenia",
-    "prednisolone": "Steroid side effects (weight gain, mood)", "teriflunomide": "Hair thinning and raised ALT",
+    "natalizumab": "JCV antibody positive (PML risk)",
+    "fingolimod": "Macular oedema",
+    "interferon_beta": "Flu-like symptoms and depression",
+    "azathioprine": "Pancreatitis",
+    "mycophenolate": "Diarrhoea",
+    "methotrexate": "Raised liver enzymes",
+    "hydroxychloroquine": "Retinal changes on screening",
+    "infliximab": "Infusion reaction with antibodies to infliximab",
+    "tacrolimus": "Tremor and rising creatinine",
+    "ciclosporin_aa": "Hypertension and rising creatinine",
+    "dimethyl_fumarate": "Flushing and lymphopenia",
+    "prednisolone": "Steroid side effects (weight gain, mood)",
+    "teriflunomide": "Hair thinning and raised ALT",
 }
 
 
@@ -281,7 +533,13 @@ def generate_patient(seed: int | str, index: int, as_of: date) -> DemoPatient:
         sex = "female"
     else:
         sex = "male"
-    given = rng.choice(FEMALE_NAMES if sex == "female" else MALE_NAMES if sex == "male" else FEMALE_NAMES + MALE_NAMES)
+    given = rng.choice(
+        FEMALE_NAMES
+        if sex == "female"
+        else MALE_NAMES
+        if sex == "male"
+        else FEMALE_NAMES + MALE_NAMES
+    )
     family = rng.choice(FAMILY_NAMES)
     public_id = uuid.UUID(int=rng.getrandbits(128), version=4)
 
@@ -363,7 +621,9 @@ def _comorbidities(rng: random.Random, disease: str) -> dict[str, bool | None]:
 # ----- treatments
 
 
-def _treatments(rng: random.Random, disease: str, onset: date, end: date, died: bool) -> list[TreatmentData]:
+def _treatments(
+    rng: random.Random, disease: str, onset: date, end: date, died: bool
+) -> list[TreatmentData]:
     if disease == "aa":
         lines = _aa_treatments(rng, onset, end)
     else:
@@ -382,7 +642,9 @@ def _treatments(rng: random.Random, disease: str, onset: date, end: date, died: 
     return sorted(lines, key=lambda line: (line.start, line.therapy))
 
 
-def _line_treatments(rng: random.Random, disease: str, onset: date, end: date) -> list[TreatmentData]:
+def _line_treatments(
+    rng: random.Random, disease: str, onset: date, end: date
+) -> list[TreatmentData]:
     steps = LINES[disease]
     count = rng.choices(range(len(LINE_COUNTS[disease])), weights=LINE_COUNTS[disease])[0]
     start = onset + timedelta(days=rng.randint(0, 120))
@@ -420,15 +682,21 @@ def _line(rng, disease, therapy, start, segment_end, end, last) -> TreatmentData
         if stop > end:
             return TreatmentData(therapy, start, None, "ongoing")
         outcome = "completed" if rng.random() < 0.7 else "inadequate_response"
-        return TreatmentData(therapy, start, stop, outcome, _stop_reason(rng, disease, therapy, outcome))
+        return TreatmentData(
+            therapy, start, stop, outcome, _stop_reason(rng, disease, therapy, outcome)
+        )
     if last and rng.random() < 0.85:
         return TreatmentData(therapy, start, None, "ongoing")
     earliest = start + timedelta(days=28)
     if earliest > segment_end:
         earliest = start
     stop = earliest + timedelta(days=rng.randint(0, max(0, (segment_end - earliest).days)))
-    outcome = rng.choices(("inadequate_response", "intolerance", "unknown"), weights=(60, 25, 15))[0]
-    return TreatmentData(therapy, start, min(stop, end), outcome, _stop_reason(rng, disease, therapy, outcome))
+    outcome = rng.choices(("inadequate_response", "intolerance", "unknown"), weights=(60, 25, 15))[
+        0
+    ]
+    return TreatmentData(
+        therapy, start, min(stop, end), outcome, _stop_reason(rng, disease, therapy, outcome)
+    )
 
 
 def _stop_reason(rng: random.Random, disease: str, therapy: str, outcome: str) -> str:
@@ -451,7 +719,9 @@ def _background(rng, therapy, ongoing, onset, end) -> TreatmentData | None:
     if therapy == "prednisolone":
         outcome, reason = "completed", "Tapered off"
     else:
-        outcome = rng.choices(("intolerance", "inadequate_response", "unknown"), weights=(40, 40, 20))[0]
+        outcome = rng.choices(
+            ("intolerance", "inadequate_response", "unknown"), weights=(40, 40, 20)
+        )[0]
         reason = _stop_reason(rng, "", therapy, outcome)
     return TreatmentData(therapy, start, stop, outcome, reason)
 
@@ -461,7 +731,11 @@ def _aa_treatments(rng: random.Random, onset: date, end: date) -> list[Treatment
     start = onset + timedelta(days=rng.randint(7, 45))
     if rng.random() >= 0.45 or start + timedelta(days=10) > end:
         return []
-    lines = [TreatmentData("atg_equine", start, start + timedelta(days=4), "completed", "Course completed")]
+    lines = [
+        TreatmentData(
+            "atg_equine", start, start + timedelta(days=4), "completed", "Course completed"
+        )
+    ]
     with_eltrombopag = rng.random() < 0.6
     for therapy in ("ciclosporin_aa", "eltrombopag") if with_eltrombopag else ("ciclosporin_aa",):
         stop = start + timedelta(days=rng.randint(180, 270))
@@ -469,12 +743,19 @@ def _aa_treatments(rng: random.Random, onset: date, end: date) -> list[Treatment
             lines.append(TreatmentData(therapy, start, None, "ongoing"))
         else:
             outcome = rng.choices(("inadequate_response", "intolerance"), weights=(80, 20))[0]
-            reason = "No haematological response at 6 months" if outcome == "inadequate_response" else (
-                _stop_reason(rng, "aa", therapy, outcome))
+            reason = (
+                "No haematological response at 6 months"
+                if outcome == "inadequate_response"
+                else (_stop_reason(rng, "aa", therapy, outcome))
+            )
             lines.append(TreatmentData(therapy, start, stop, outcome, reason))
     second = start + timedelta(days=rng.randint(180, 240))
     if rng.random() < 0.15 and second + timedelta(days=5) <= end:
-        lines.append(TreatmentData("atg_rabbit", second, second + timedelta(days=5), "completed", "Course completed"))
+        lines.append(
+            TreatmentData(
+                "atg_rabbit", second, second + timedelta(days=5), "completed", "Course completed"
+            )
+        )
     return lines
 
 
@@ -487,7 +768,13 @@ def _assessments(rng, disease, sex, age, onset, end, gaps) -> list[AssessmentDat
     # labs and performance status); a fifth are three to six months old (labs stale, echo
     # still usable) and a fifth more than six months old: their values are stale.
     draw = rng.random()
-    days_ago = rng.randint(0, 80) if draw < 0.6 else rng.randint(81, 180) if draw < 0.8 else rng.randint(181, 365)
+    days_ago = (
+        rng.randint(0, 80)
+        if draw < 0.6
+        else rng.randint(81, 180)
+        if draw < 0.8
+        else rng.randint(181, 365)
+    )
     latest = max(end - timedelta(days=days_ago), onset)
     dates = [latest]
     for _ in range(count - 1):
@@ -507,7 +794,9 @@ def _assessments(rng, disease, sex, age, onset, end, gaps) -> list[AssessmentDat
         else:
             kind, note = "review", "Clinic review"
         values = _values(rng, state, kind, later=position > 0)
-        result.append(AssessmentData(taken_on, note, {k: v for k, v in values.items() if k not in gaps}))
+        result.append(
+            AssessmentData(taken_on, note, {k: v for k, v in values.items() if k not in gaps})
+        )
     return result
 
 
@@ -524,11 +813,40 @@ def _jitter(rng: random.Random, value: float, sd: float = 0.1) -> float:
 
 
 EDSS = {
-    "ms_rr": {1.0: 3, 1.5: 4, 2.0: 8, 2.5: 10, 3.0: 12, 3.5: 12, 4.0: 11, 4.5: 9, 5.0: 8, 5.5: 7, 6.0: 7, 6.5: 5, 7.0: 2},
+    "ms_rr": {
+        1.0: 3,
+        1.5: 4,
+        2.0: 8,
+        2.5: 10,
+        3.0: 12,
+        3.5: 12,
+        4.0: 11,
+        4.5: 9,
+        5.0: 8,
+        5.5: 7,
+        6.0: 7,
+        6.5: 5,
+        7.0: 2,
+    },
     "ms_sp": {3.5: 4, 4.0: 8, 4.5: 10, 5.0: 12, 5.5: 14, 6.0: 18, 6.5: 16, 7.0: 10, 7.5: 5, 8.0: 3},
-    "ms_pp": {2.5: 5, 3.0: 8, 3.5: 10, 4.0: 12, 4.5: 12, 5.0: 12, 5.5: 12, 6.0: 13, 6.5: 10, 7.0: 6},
+    "ms_pp": {
+        2.5: 5,
+        3.0: 8,
+        3.5: 10,
+        4.0: 12,
+        4.5: 12,
+        5.0: 12,
+        5.5: 12,
+        6.0: 13,
+        6.5: 10,
+        7.0: 6,
+    },
 }
-RELAPSES_24M = {"ms_rr": {0: 8, 1: 20, 2: 30, 3: 22, 4: 12, 5: 8}, "ms_sp": {0: 60, 1: 30, 2: 10}, "ms_pp": {0: 92, 1: 8}}
+RELAPSES_24M = {
+    "ms_rr": {0: 8, 1: 20, 2: 30, 3: 22, 4: 12, 5: 8},
+    "ms_sp": {0: 60, 1: 30, 2: 10},
+    "ms_pp": {0: 92, 1: 8},
+}
 MRI_LESIONS = {
     "ms_rr": {0: 10, 1: 12, 2: 14, 3: 13, 4: 11, 5: 9, 6: 8, 8: 8, 10: 6, 12: 4, 15: 3, 20: 2},
     "ms_sp": {0: 35, 1: 25, 2: 15, 3: 10, 4: 8, 6: 7},
@@ -543,7 +861,11 @@ KARNOFSKY = {
 
 def _ecog(karnofsky: float) -> float:
     """ECOG grade for a Karnofsky score (the usual mapping)."""
-    return float({100: 0, 90: 0, 80: 1, 70: 1, 60: 2, 50: 2, 40: 3, 30: 3, 20: 4, 10: 4, 0: 5}[int(karnofsky)])
+    return float(
+        {100: 0, 90: 0, 80: 1, 70: 1, 60: 2, 50: 2, 40: 3, 30: 3, 20: 4, 10: 4, 0: 5}[
+            int(karnofsky)
+        ]
+    )
 
 
 def _baseline(rng: random.Random, disease: str, sex: str, age: int) -> dict:
@@ -562,21 +884,35 @@ def _baseline(rng: random.Random, disease: str, sex: str, age: int) -> dict:
         s["new_mri_lesions_12m"] = int(_pick(rng, MRI_LESIONS[disease]))
     elif group == "sle":
         s["sledai_2k"] = int(_clamp(rng.gauss(11, 5), 0, 40))
-        s["flags"] = {"sle_renal": rng.random() < 0.40, "sle_cns": rng.random() < 0.10,
-                      "sle_haematological": rng.random() < 0.30}
+        s["flags"] = {
+            "sle_renal": rng.random() < 0.40,
+            "sle_cns": rng.random() < 0.10,
+            "sle_haematological": rng.random() < 0.30,
+        }
     elif group == "ssc":
         s["mrss"] = int(_clamp(rng.gauss(24, 9), 4, 48))
-        s["flags"] = {"ssc_lung": rng.random() < 0.60, "ssc_heart": rng.random() < 0.15,
-                      "ssc_kidney": rng.random() < 0.07, "ssc_gi": rng.random() < 0.65}
+        s["flags"] = {
+            "ssc_lung": rng.random() < 0.60,
+            "ssc_heart": rng.random() < 0.15,
+            "ssc_kidney": rng.random() < 0.07,
+            "ssc_gi": rng.random() < 0.65,
+        }
     elif group == "crohns":
         s["cdai"] = int(_clamp(rng.gauss(300, 70), 120, 600))
     elif group == "aa":
         severity = rng.choices(("very severe", "severe", "non-severe"), weights=(35, 45, 20))[0]
         severe = severity != "non-severe"
-        s["anc"] = rng.uniform(0.02, 0.19) if severity == "very severe" else (
-            rng.uniform(0.2, 0.49) if severe else rng.uniform(0.5, 1.4))
-        s["platelets"] = rng.randint(2, 19) if severe and rng.random() < 0.85 else rng.randint(15, 60)
-        s["reticulocytes"] = rng.uniform(2, 19) if severe and rng.random() < 0.8 else rng.uniform(20, 60)
+        s["anc"] = (
+            rng.uniform(0.02, 0.19)
+            if severity == "very severe"
+            else (rng.uniform(0.2, 0.49) if severe else rng.uniform(0.5, 1.4))
+        )
+        s["platelets"] = (
+            rng.randint(2, 19) if severe and rng.random() < 0.85 else rng.randint(15, 60)
+        )
+        s["reticulocytes"] = (
+            rng.uniform(2, 19) if severe and rng.random() < 0.8 else rng.uniform(20, 60)
+        )
         s["haemoglobin"] = rng.uniform(6.0, 10.5)
         s["marrow_cellularity"] = rng.randint(5, 24) if severe else rng.randint(20, 40)
         s["matched_sibling_donor"] = rng.random() < (0.3 if age < 40 else 0.15)
@@ -589,17 +925,25 @@ def _baseline(rng: random.Random, disease: str, sex: str, age: int) -> dict:
     s["lvef"] = rng.gauss(52, 8) if ssc_heart else rng.gauss(61, 5)
     s["dlco"] = rng.gauss(55, 12) if ssc_lung else rng.gauss(86, 13)
     s["fev1"] = rng.gauss(76, 12) if ssc_lung else rng.gauss(93, 11)
-    s["pasp"] = (rng.gauss(34, 9) if group == "ssc" else rng.gauss(27, 5)) if rng.random() < (
-        0.8 if group == "ssc" else 0.35) else None
-    s["mpap"] = (rng.gauss(22, 6) if group == "ssc" else rng.gauss(18, 3)) if rng.random() < (
-        0.35 if group == "ssc" else 0.03) else None
+    s["pasp"] = (
+        (rng.gauss(34, 9) if group == "ssc" else rng.gauss(27, 5))
+        if rng.random() < (0.8 if group == "ssc" else 0.35)
+        else None
+    )
+    s["mpap"] = (
+        (rng.gauss(22, 6) if group == "ssc" else rng.gauss(18, 3))
+        if rng.random() < (0.35 if group == "ssc" else 0.03)
+        else None
+    )
 
     height = (0.75 + 0.06 * age) if child else rng.gauss(1.64 if female else 1.77, 0.07)
     s["bmi"] = _clamp(rng.gauss(18, 2.5), 13, 28) if child else _clamp(rng.gauss(25.5, 4.5), 16, 45)
     s["weight"] = s["bmi"] * height**2
     s["height_cm"] = height * 100
-    kidney = (group == "sle" and s["flags"]["sle_renal"]) or (group == "ssc" and s["flags"]["ssc_kidney"])
-    s["creatinine"] = (rng.gauss(1.4, 0.4) if kidney else rng.gauss(0.75 if female else 0.95, 0.13))
+    kidney = (group == "sle" and s["flags"]["sle_renal"]) or (
+        group == "ssc" and s["flags"]["ssc_kidney"]
+    )
+    s["creatinine"] = rng.gauss(1.4, 0.4) if kidney else rng.gauss(0.75 if female else 0.95, 0.13)
     s["creatinine"] = _clamp(s["creatinine"], 0.35 if child else 0.45, 4.0)
     raised_liver = rng.random() < 0.06
     s["bilirubin"] = math.exp(rng.gauss(math.log(0.55), 0.35)) * (2.2 if rng.random() < 0.02 else 1)
@@ -638,7 +982,9 @@ def _values(rng: random.Random, s: dict, kind: str, later: bool) -> dict[str, fl
         if full or rng.random() < 0.4:  # MRI is not repeated at every visit
             v["new_mri_lesions_12m"] = float(s["new_mri_lesions_12m"])
     elif group == "sle":
-        v["sledai_2k"] = float(int(_clamp(s["sledai_2k"] + (rng.choice((-4, -2, 0, 0, 2, 4)) if later else 0), 0, 105)))
+        v["sledai_2k"] = float(
+            int(_clamp(s["sledai_2k"] + (rng.choice((-4, -2, 0, 0, 2, 4)) if later else 0), 0, 105))
+        )
         v.update({key: float(flag) for key, flag in s["flags"].items()})
     elif group == "ssc":
         v["mrss"] = float(int(_clamp(s["mrss"] + (rng.randint(-3, 3) if later else 0), 0, 51)))
@@ -652,7 +998,9 @@ def _values(rng: random.Random, s: dict, kind: str, later: bool) -> dict[str, fl
         v["reticulocytes"] = round(_clamp(_jitter(rng, s["reticulocytes"], 0.15), 0.5, 500), 1)
         if s["reticulocytes_pct_measured"]:
             red_cells = s["haemoglobin"] * 0.33 * 1000  # ×10⁹/L, about 3,000 at Hb 9 g/dL
-            v["reticulocytes_pct"] = round(_clamp(v["reticulocytes"] / red_cells * 100, 0.01, 50), 2)
+            v["reticulocytes_pct"] = round(
+                _clamp(v["reticulocytes"] / red_cells * 100, 0.01, 50), 2
+            )
         v["haemoglobin"] = round(_clamp(_jitter(rng, s["haemoglobin"], 0.06), 4.0, 16.0), 1)
         if full:
             v["marrow_cellularity"] = float(s["marrow_cellularity"])
@@ -674,7 +1022,9 @@ def _values(rng: random.Random, s: dict, kind: str, later: bool) -> dict[str, fl
     if s["age"] < 18:  # bedside Schwartz
         clearance = 0.413 * s["height_cm"] / creatinine
     else:  # Cockcroft-Gault
-        clearance = (140 - s["age"]) * s["weight"] / (72 * creatinine) * (0.85 if s["female"] else 1)
+        clearance = (
+            (140 - s["age"]) * s["weight"] / (72 * creatinine) * (0.85 if s["female"] else 1)
+        )
     v["creatinine_clearance"] = float(round(_clamp(clearance, 5, 240)))
     v["bilirubin"] = round(_clamp(_jitter(rng, s["bilirubin"], 0.12), 0.1, 30), 2)
     v["bilirubin_uln"] = s["bilirubin_uln"]
@@ -719,9 +1069,13 @@ def ensure_centres_and_users() -> tuple[dict, list]:
 
     centres = {}
     for spec in CENTRES:
-        centre, _ = Centre.objects.get_or_create(code=spec.code, defaults={"name": spec.name, "kind": spec.kind})
+        centre, _ = Centre.objects.get_or_create(
+            code=spec.code, defaults={"name": spec.name, "kind": spec.kind}
+        )
         centres[spec.code] = centre
-    groups = {group.name: group for group in Group.objects.filter(name__in={u.group for u in USERS})}
+    groups = {
+        group.name: group for group in Group.objects.filter(name__in={u.group for u in USERS})
+    }
     missing = {u.group for u in USERS} - set(groups)
     if missing:
         raise LookupError(f"Missing groups {sorted(missing)}: run `manage.py migrate` first.")
@@ -730,7 +1084,11 @@ def ensure_centres_and_users() -> tuple[dict, list]:
     for spec in USERS:
         user, is_new = User.objects.get_or_create(
             username=spec.username,
-            defaults={"first_name": spec.first_name, "last_name": spec.last_name, "is_staff": spec.is_staff},
+            defaults={
+                "first_name": spec.first_name,
+                "last_name": spec.last_name,
+                "is_staff": spec.is_staff,
+            },
         )
         if is_new:
             user.set_password(DEMO_PASSWORD)
@@ -762,7 +1120,11 @@ def seed_patients(
     centres = {c.code: c for c in Centre.objects.filter(code__in=[c.code for c in CENTRES])}
     diseases = dict(Disease.objects.values_list("key", "id"))
     therapies = dict(Therapy.objects.values_list("key", "id"))
-    users = dict(get_user_model().objects.filter(username__in=RECORDED_BY.values()).values_list("username", "id"))
+    users = dict(
+        get_user_model()
+        .objects.filter(username__in=RECORDED_BY.values())
+        .values_list("username", "id")
+    )
     recorders = {code: users.get(username) for code, username in RECORDED_BY.items()}
 
     result = SeedResult(requested=count)
@@ -770,11 +1132,14 @@ def seed_patients(
         indices = range(first, min(first + chunk_size, count + 1))
         with transaction.atomic():
             existing = set(
-                Patient.objects.filter(centre__in=centres.values(), mrn__in=[demo_mrn(i) for i in indices])
-                .values_list("centre__code", "mrn")
+                Patient.objects.filter(
+                    centre__in=centres.values(), mrn__in=[demo_mrn(i) for i in indices]
+                ).values_list("centre__code", "mrn")
             )
             batch = [
-                generate_patient(seed, i, as_of) for i in indices if (centre_for(i), demo_mrn(i)) not in existing
+                generate_patient(seed, i, as_of)
+                for i in indices
+                if (centre_for(i), demo_mrn(i)) not in existing
             ]
             _insert(batch, centres, diseases, therapies, recorders, result)
         result.done = indices[-1]
@@ -790,9 +1155,17 @@ def _insert(batch, centres, diseases, therapies, recorders, result: SeedResult) 
         return
     patients = [
         Patient(
-            public_id=p.public_id, centre=centres[p.centre], mrn=p.mrn, given_name=p.given_name,
-            family_name=p.family_name, birth_date=p.birth_date, sex=p.sex, death_date=p.death_date,
-            deceased=p.death_date is not None, disease_id=diseases[p.disease], diagnosis_date=p.diagnosis_date,
+            public_id=p.public_id,
+            centre=centres[p.centre],
+            mrn=p.mrn,
+            given_name=p.given_name,
+            family_name=p.family_name,
+            birth_date=p.birth_date,
+            sex=p.sex,
+            death_date=p.death_date,
+            deceased=p.death_date is not None,
+            disease_id=diseases[p.disease],
+            diagnosis_date=p.diagnosis_date,
             **p.comorbidities,
         )
         for p in batch
@@ -802,13 +1175,26 @@ def _insert(batch, centres, diseases, therapies, recorders, result: SeedResult) 
     assessments, assessment_data, treatments = [], [], []
     for data, patient in zip(batch, patients, strict=True):
         for a in data.assessments:
-            assessments.append(Assessment(patient_id=patient.pk, taken_on=a.taken_on, note=a.note,
-                                          recorded_by_id=recorders[data.centre]))
+            assessments.append(
+                Assessment(
+                    patient_id=patient.pk,
+                    taken_on=a.taken_on,
+                    note=a.note,
+                    recorded_by_id=recorders[data.centre],
+                )
+            )
             assessment_data.append(a)
         for t in data.treatments:
-            treatments.append(PriorTreatment(patient_id=patient.pk, therapy_id=therapies[t.therapy],
-                                             start_date=t.start, end_date=t.end, outcome=t.outcome,
-                                             stop_reason=t.stop_reason))
+            treatments.append(
+                PriorTreatment(
+                    patient_id=patient.pk,
+                    therapy_id=therapies[t.therapy],
+                    start_date=t.start,
+                    end_date=t.end,
+                    outcome=t.outcome,
+                    stop_reason=t.stop_reason,
+                )
+            )
     Assessment.objects.bulk_create(assessments)
     values = [
         AssessmentValue(assessment_id=assessment.pk, item=key, value=value)

@@ -40,8 +40,17 @@ class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
         fields = [
-            "centre", "mrn", "given_name", "family_name", "birth_date", "sex",
-            "deceased", "death_date", "disease", "diagnosis_date", *COMORBIDITY_FIELDS,
+            "centre",
+            "mrn",
+            "given_name",
+            "family_name",
+            "birth_date",
+            "sex",
+            "deceased",
+            "death_date",
+            "disease",
+            "diagnosis_date",
+            *COMORBIDITY_FIELDS,
         ]
         widgets = {
             "birth_date": DateInput(),
@@ -50,11 +59,24 @@ class PatientForm(forms.ModelForm):
             **{name: forms.NullBooleanSelect() for name in COMORBIDITY_FIELDS},
         }
         help_texts = {
-            name: "HCT-CI item (Sorror 2005). Leave as Unknown if not assessed." for name in COMORBIDITY_FIELDS
+            name: "HCT-CI item (Sorror 2005). Leave as Unknown if not assessed."
+            for name in COMORBIDITY_FIELDS
         }
 
     sections = (
-        ("Identity", ["centre", "mrn", "given_name", "family_name", "birth_date", "sex", "deceased", "death_date"]),
+        (
+            "Identity",
+            [
+                "centre",
+                "mrn",
+                "given_name",
+                "family_name",
+                "birth_date",
+                "sex",
+                "deceased",
+                "death_date",
+            ],
+        ),
         ("Diagnosis", ["disease", "diagnosis_date"]),
         ("Comorbidities (HCT-CI)", COMORBIDITY_FIELDS),
     )
@@ -87,14 +109,21 @@ class AssessmentForm(forms.Form):
                 if item.key in catalogue.UNIT_CONVERSIONS:
                     units = list(catalogue.UNIT_CONVERSIONS[item.key])
                     self.fields[f"{item.key}_unit"] = forms.ChoiceField(
-                        label="Unit", choices=[(u, u) for u in units], initial=units[0], required=False
+                        label="Unit",
+                        choices=[(u, u) for u in units],
+                        initial=units[0],
+                        required=False,
                     )
 
     @staticmethod
     def _field_for(item: catalogue.Item) -> forms.Field:
         if item.boolean:
             return forms.TypedChoiceField(
-                label=item.label, choices=BOOLEAN_CHOICES, required=False, coerce=float, empty_value=None
+                label=item.label,
+                choices=BOOLEAN_CHOICES,
+                required=False,
+                coerce=float,
+                empty_value=None,
             )
         return forms.FloatField(
             label=item.label,
@@ -110,7 +139,9 @@ class AssessmentForm(forms.Form):
         for section, is_open in catalogue.sections_for(group):
             rows = []
             for item in section.items:
-                unit_field = self[f"{item.key}_unit"] if item.key in catalogue.UNIT_CONVERSIONS else None
+                unit_field = (
+                    self[f"{item.key}_unit"] if item.key in catalogue.UNIT_CONVERSIONS else None
+                )
                 rows.append((self[item.key], item, unit_field))
             has_errors = any(self[item.key].errors for item in section.items)
             result.append((section, is_open or has_errors, rows))
@@ -211,7 +242,8 @@ class FhirUploadForm(forms.Form):
         errors = [ValidationError(self.TOO_MANY_MESSAGE)] if len(files) > self.MAX_FILES else []
         errors += [
             ValidationError(self.TOO_LARGE_MESSAGE.format(name=upload.name))
-            for upload in files if upload.size > self.MAX_FILE_BYTES
+            for upload in files
+            if upload.size > self.MAX_FILE_BYTES
         ]
         if errors:
             raise ValidationError(errors)  # beside the field; nothing of the upload is imported

@@ -58,19 +58,25 @@ def edit_history(patient: Patient) -> list[HistoryEntry]:
     assessment_ids = list(Assessment.objects.filter(patient=patient).values_list("id", flat=True))
     recorded: dict[int, list[str]] = {}
     for value in AssessmentValue.objects.filter(assessment_id__in=assessment_ids).order_by("item"):
-        recorded.setdefault(value.assessment_id, []).append(f"{value.get_item_display()}: {value.display}")
+        recorded.setdefault(value.assessment_id, []).append(
+            f"{value.get_item_display()}: {value.display}"
+        )
     assessments = Assessment.history.filter(patient_id=patient.pk).select_related("history_user")
     for record in assessments:
         entry = _describe(record, f"Assessment of {record.taken_on:%d %b %Y}")
         if record.history_type == "+":
             entry = replace(entry, changes=tuple(recorded.get(record.id, ())))
         entries.append(entry)
-    values = AssessmentValue.history.filter(assessment_id__in=assessment_ids).select_related("history_user")
+    values = AssessmentValue.history.filter(assessment_id__in=assessment_ids).select_related(
+        "history_user"
+    )
     for record in values:
         if record.history_type == "+":
             continue  # shown as part of its assessment's creation
         entries.append(_describe(record, f"Value: {record.get_item_display()}"))
-    treatments = PriorTreatment.history.filter(patient_id=patient.pk).select_related("history_user", "therapy")
+    treatments = PriorTreatment.history.filter(patient_id=patient.pk).select_related(
+        "history_user", "therapy"
+    )
     for record in treatments:
         entries.append(_describe(record, f"Prior treatment: {record.therapy.name}"))
     entries.sort(key=lambda e: e.when, reverse=True)

@@ -66,62 +66,107 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("performance", "Performance status", (), (
-        Item("karnofsky", "Karnofsky", "%", 0, 100, 10, help="Karnofsky Performance Status"),
-        Item("ecog", "ECOG", "grade", 0, 5, 1, help="ECOG / WHO performance status"),
-    )),
-    Section("ms", "Multiple sclerosis", ("ms",), (
-        Item("edss", "EDSS", "", 0, 10, 0.5, excluded_values=(0.5,), help="Kurtzke EDSS"),
-        Item("relapses_12m", "Relapses in the last 12 months", "relapses", 0, 20, 1),
-        Item("relapses_24m", "Relapses in the last 24 months", "relapses", 0, 40, 1),
-        Item("new_mri_lesions_12m", "New or enlarging T2 / Gd+ MRI lesions in 12 months", "lesions", 0, 200, 1),
-    )),
-    Section("sle", "Systemic lupus erythematosus", ("sle",), (
-        Item("sledai_2k", "SLEDAI-2K", "", 0, 105, 1),
-        Item("sle_renal", "Renal involvement", boolean=True),
-        Item("sle_cns", "Central nervous system involvement", boolean=True),
-        Item("sle_haematological", "Haematological involvement", boolean=True),
-    )),
-    Section("ssc", "Systemic sclerosis", ("ssc",), (
-        Item("mrss", "Modified Rodnan skin score", "", 0, 51, 1),
-        Item("ssc_lung", "Lung involvement (ILD)", boolean=True),
-        Item("ssc_heart", "Heart involvement", boolean=True),
-        Item("ssc_kidney", "Kidney involvement", boolean=True),
-        Item("ssc_gi", "Gastrointestinal involvement", boolean=True),
-        Item("crp_mg_l", "C-reactive protein", "mg/L", 0, 500),
-    )),
-    Section("crohns", "Crohn's disease", ("crohns",), (
-        Item("cdai", "CDAI", "", 0, 1100, 1, help="Crohn's Disease Activity Index"),
-    )),
-    Section("aa", "Aplastic anaemia", ("aa",), (
-        Item("anc", "Neutrophils (ANC)", "×10⁹/L", 0, 100),
-        Item("platelets", "Platelets", "×10⁹/L", 0, 2000),
-        Item("reticulocytes", "Reticulocytes, absolute", "×10⁹/L", 0, 500),
-        Item("reticulocytes_pct", "Reticulocytes", "% of red cells", 0, 50),
-        Item("haemoglobin", "Haemoglobin", "g/dL", 2, 25),
-        Item("marrow_cellularity", "Marrow cellularity", "%", 0, 100),
-        Item("matched_sibling_donor", "HLA-matched sibling donor available", boolean=True),
-    )),
-    Section("organ", "Organ function", (), (
-        Item("lvef", "LVEF", "%", 5, 90, help="Left ventricular ejection fraction"),
-        Item("dlco", "DLCO", "% predicted", 5, 200),
-        Item("fev1", "FEV1", "% predicted", 5, 200),
-        Item("mpap", "Mean pulmonary arterial pressure", "mmHg", 5, 120),
-        Item("pasp", "Pulmonary arterial systolic pressure", "mmHg", 5, 200),
-        Item("creatinine_clearance", "Creatinine clearance", "mL/min", 0, 250),
-        Item("creatinine", "Creatinine", "mg/dL", 0.1, 20),
-        Item("bilirubin", "Bilirubin, total", "mg/dL", 0.05, 50),
-        Item("bilirubin_uln", "Bilirubin, upper limit of normal", "mg/dL", 0.3, 3),
-        Item("alt", "ALT", "U/L", 1, 10000),
-        Item("alt_uln", "ALT, upper limit of normal", "U/L", 10, 100),
-        Item("ast", "AST", "U/L", 1, 10000),
-        Item("ast_uln", "AST, upper limit of normal", "U/L", 10, 100),
-    )),
-    Section("general", "General", (), (
-        Item("bmi", "BMI", "kg/m²", 10, 80),
-        Item("active_infection", "Active infection", boolean=True),
-        Item("pregnant", "Pregnant", boolean=True),
-    )),
+    Section(
+        "performance",
+        "Performance status",
+        (),
+        (
+            Item("karnofsky", "Karnofsky", "%", 0, 100, 10, help="Karnofsky Performance Status"),
+            Item("ecog", "ECOG", "grade", 0, 5, 1, help="ECOG / WHO performance status"),
+        ),
+    ),
+    Section(
+        "ms",
+        "Multiple sclerosis",
+        ("ms",),
+        (
+            Item("edss", "EDSS", "", 0, 10, 0.5, excluded_values=(0.5,), help="Kurtzke EDSS"),
+            Item("relapses_12m", "Relapses in the last 12 months", "relapses", 0, 20, 1),
+            Item("relapses_24m", "Relapses in the last 24 months", "relapses", 0, 40, 1),
+            Item(
+                "new_mri_lesions_12m",
+                "New or enlarging T2 / Gd+ MRI lesions in 12 months",
+                "lesions",
+                0,
+                200,
+                1,
+            ),
+        ),
+    ),
+    Section(
+        "sle",
+        "Systemic lupus erythematosus",
+        ("sle",),
+        (
+            Item("sledai_2k", "SLEDAI-2K", "", 0, 105, 1),
+            Item("sle_renal", "Renal involvement", boolean=True),
+            Item("sle_cns", "Central nervous system involvement", boolean=True),
+            Item("sle_haematological", "Haematological involvement", boolean=True),
+        ),
+    ),
+    Section(
+        "ssc",
+        "Systemic sclerosis",
+        ("ssc",),
+        (
+            Item("mrss", "Modified Rodnan skin score", "", 0, 51, 1),
+            Item("ssc_lung", "Lung involvement (ILD)", boolean=True),
+            Item("ssc_heart", "Heart involvement", boolean=True),
+            Item("ssc_kidney", "Kidney involvement", boolean=True),
+            Item("ssc_gi", "Gastrointestinal involvement", boolean=True),
+            Item("crp_mg_l", "C-reactive protein", "mg/L", 0, 500),
+        ),
+    ),
+    Section(
+        "crohns",
+        "Crohn's disease",
+        ("crohns",),
+        (Item("cdai", "CDAI", "", 0, 1100, 1, help="Crohn's Disease Activity Index"),),
+    ),
+    Section(
+        "aa",
+        "Aplastic anaemia",
+        ("aa",),
+        (
+            Item("anc", "Neutrophils (ANC)", "×10⁹/L", 0, 100),
+            Item("platelets", "Platelets", "×10⁹/L", 0, 2000),
+            Item("reticulocytes", "Reticulocytes, absolute", "×10⁹/L", 0, 500),
+            Item("reticulocytes_pct", "Reticulocytes", "% of red cells", 0, 50),
+            Item("haemoglobin", "Haemoglobin", "g/dL", 2, 25),
+            Item("marrow_cellularity", "Marrow cellularity", "%", 0, 100),
+            Item("matched_sibling_donor", "HLA-matched sibling donor available", boolean=True),
+        ),
+    ),
+    Section(
+        "organ",
+        "Organ function",
+        (),
+        (
+            Item("lvef", "LVEF", "%", 5, 90, help="Left ventricular ejection fraction"),
+            Item("dlco", "DLCO", "% predicted", 5, 200),
+            Item("fev1", "FEV1", "% predicted", 5, 200),
+            Item("mpap", "Mean pulmonary arterial pressure", "mmHg", 5, 120),
+            Item("pasp", "Pulmonary arterial systolic pressure", "mmHg", 5, 200),
+            Item("creatinine_clearance", "Creatinine clearance", "mL/min", 0, 250),
+            Item("creatinine", "Creatinine", "mg/dL", 0.1, 20),
+            Item("bilirubin", "Bilirubin, total", "mg/dL", 0.05, 50),
+            Item("bilirubin_uln", "Bilirubin, upper limit of normal", "mg/dL", 0.3, 3),
+            Item("alt", "ALT", "U/L", 1, 10000),
+            Item("alt_uln", "ALT, upper limit of normal", "U/L", 10, 100),
+            Item("ast", "AST", "U/L", 1, 10000),
+            Item("ast_uln", "AST, upper limit of normal", "U/L", 10, 100),
+        ),
+    ),
+    Section(
+        "general",
+        "General",
+        (),
+        (
+            Item("bmi", "BMI", "kg/m²", 10, 80),
+            Item("active_infection", "Active infection", boolean=True),
+            Item("pregnant", "Pregnant", boolean=True),
+        ),
+    ),
 )
 
 ITEMS: dict[str, Item] = {item.key: item for section in SECTIONS for item in section.items}
@@ -133,7 +178,11 @@ UNIT_CONVERSIONS: dict[str, dict[str, float]] = {
     "bilirubin": {"mg/dL": 1.0, "µmol/L": 1 / 17.1},
     "bilirubin_uln": {"mg/dL": 1.0, "µmol/L": 1 / 17.1},
 }
-SI_DISPLAY = {"creatinine": ("µmol/L", 88.4), "bilirubin": ("µmol/L", 17.1), "bilirubin_uln": ("µmol/L", 17.1)}
+SI_DISPLAY = {
+    "creatinine": ("µmol/L", 88.4),
+    "bilirubin": ("µmol/L", 17.1),
+    "bilirubin_uln": ("µmol/L", 17.1),
+}
 
 
 def sections_for(disease_group: str | None) -> list[tuple[Section, bool]]:

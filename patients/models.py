@@ -36,7 +36,9 @@ class Centre(models.Model):
         TRANSPLANT = "transplant", "Transplant centre"
         REFERRING = "referring", "Referring hospital"
 
-    code = models.SlugField(max_length=20, unique=True, help_text="Short code, used as --centre CODE.")
+    code = models.SlugField(
+        max_length=20, unique=True, help_text="Short code, used as --centre CODE."
+    )
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TRANSPLANT)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="centres", blank=True)
@@ -56,10 +58,18 @@ class Disease(models.Model):
 
     key = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
-    group = models.CharField(max_length=20, help_text="Disease group the rules engine reads, e.g. ms.")
-    subtype = models.CharField(max_length=20, blank=True, help_text="Subtype within the group, e.g. rr.")
-    snomed_codes = models.CharField(max_length=200, blank=True, help_text="SNOMED CT codes, comma-separated.")
-    icd10_codes = models.CharField(max_length=200, blank=True, help_text="ICD-10 codes or prefixes, comma-separated.")
+    group = models.CharField(
+        max_length=20, help_text="Disease group the rules engine reads, e.g. ms."
+    )
+    subtype = models.CharField(
+        max_length=20, blank=True, help_text="Subtype within the group, e.g. rr."
+    )
+    snomed_codes = models.CharField(
+        max_length=200, blank=True, help_text="SNOMED CT codes, comma-separated."
+    )
+    icd10_codes = models.CharField(
+        max_length=200, blank=True, help_text="ICD-10 codes or prefixes, comma-separated."
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -86,7 +96,9 @@ class Therapy(models.Model):
     key = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=120)
     therapy_class = models.CharField(max_length=30, choices=TherapyClass.choices)
-    rxnorm_codes = models.CharField(max_length=200, blank=True, help_text="RxNorm ingredient codes, comma-separated.")
+    rxnorm_codes = models.CharField(
+        max_length=200, blank=True, help_text="RxNorm ingredient codes, comma-separated."
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -95,7 +107,6 @@ class Therapy(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_therapy_class_display()})"
-
 
 
 class PatientQuerySet(models.QuerySet):
@@ -132,28 +143,58 @@ class Patient(models.Model):
     birth_date = models.DateField()
     sex = models.CharField(max_length=10, choices=Sex.choices)
     death_date = models.DateField(null=True, blank=True)
-    deceased = models.BooleanField(default=False, help_text="Known deceased, with or without a date.")
-    disease = models.ForeignKey(Disease, on_delete=models.PROTECT, null=True, blank=True, related_name="patients")
+    deceased = models.BooleanField(
+        default=False, help_text="Known deceased, with or without a date."
+    )
+    disease = models.ForeignKey(
+        Disease, on_delete=models.PROTECT, null=True, blank=True, related_name="patients"
+    )
     diagnosis_date = models.DateField("date of onset or diagnosis", null=True, blank=True)
-    fhir_id = models.CharField(max_length=64, blank=True, help_text="The id of the Patient resource it was imported from.")
+    fhir_id = models.CharField(
+        max_length=64, blank=True, help_text="The id of the Patient resource it was imported from."
+    )
 
     # HCT-CI comorbidities (Sorror 2005), as the clinician records them: yes, no, or not assessed.
-    arrhythmia = models.BooleanField("arrhythmia (AF/flutter, sick sinus, ventricular)", null=True, blank=True)
-    cardiac = models.BooleanField("cardiac (coronary disease, heart failure, myocardial infarction)", null=True, blank=True)
+    arrhythmia = models.BooleanField(
+        "arrhythmia (AF/flutter, sick sinus, ventricular)", null=True, blank=True
+    )
+    cardiac = models.BooleanField(
+        "cardiac (coronary disease, heart failure, myocardial infarction)", null=True, blank=True
+    )
     ibd = models.BooleanField("inflammatory bowel disease", null=True, blank=True)
-    diabetes = models.BooleanField("diabetes treated with insulin or oral agents", null=True, blank=True)
-    cerebrovascular = models.BooleanField("cerebrovascular disease (TIA or stroke)", null=True, blank=True)
-    psychiatric = models.BooleanField("depression or anxiety needing treatment", null=True, blank=True)
+    diabetes = models.BooleanField(
+        "diabetes treated with insulin or oral agents", null=True, blank=True
+    )
+    cerebrovascular = models.BooleanField(
+        "cerebrovascular disease (TIA or stroke)", null=True, blank=True
+    )
+    psychiatric = models.BooleanField(
+        "depression or anxiety needing treatment", null=True, blank=True
+    )
     chronic_hepatitis = models.BooleanField(null=True, blank=True)
     cirrhosis = models.BooleanField(null=True, blank=True)
-    infection = models.BooleanField("infection needing continued antimicrobial treatment", null=True, blank=True)
-    rheumatologic = models.BooleanField("rheumatologic (SLE, RA, polymyositis, MCTD, PMR)", null=True, blank=True)
+    infection = models.BooleanField(
+        "infection needing continued antimicrobial treatment", null=True, blank=True
+    )
+    rheumatologic = models.BooleanField(
+        "rheumatologic (SLE, RA, polymyositis, MCTD, PMR)", null=True, blank=True
+    )
     peptic_ulcer = models.BooleanField("peptic ulcer needing treatment", null=True, blank=True)
-    renal_dialysis_or_transplant = models.BooleanField("on dialysis or prior renal transplant", null=True, blank=True)
-    dyspnoea_slight_activity = models.BooleanField("dyspnoea on slight activity", null=True, blank=True)
-    dyspnoea_at_rest_or_oxygen = models.BooleanField("dyspnoea at rest or needs oxygen", null=True, blank=True)
-    prior_solid_tumour = models.BooleanField("prior solid tumour (not non-melanoma skin cancer)", null=True, blank=True)
-    heart_valve_disease = models.BooleanField("heart valve disease (not mitral valve prolapse)", null=True, blank=True)
+    renal_dialysis_or_transplant = models.BooleanField(
+        "on dialysis or prior renal transplant", null=True, blank=True
+    )
+    dyspnoea_slight_activity = models.BooleanField(
+        "dyspnoea on slight activity", null=True, blank=True
+    )
+    dyspnoea_at_rest_or_oxygen = models.BooleanField(
+        "dyspnoea at rest or needs oxygen", null=True, blank=True
+    )
+    prior_solid_tumour = models.BooleanField(
+        "prior solid tumour (not non-melanoma skin cancer)", null=True, blank=True
+    )
+    heart_valve_disease = models.BooleanField(
+        "heart valve disease (not mitral valve prolapse)", null=True, blank=True
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -204,7 +245,9 @@ class Patient(models.Model):
             if self.birth_date > today:
                 errors["birth_date"] = "The date of birth cannot be in the future."
             elif self.age_on(today) > OLDEST_PLAUSIBLE_AGE_YEARS:
-                errors["birth_date"] = f"A date of birth more than {OLDEST_PLAUSIBLE_AGE_YEARS} years ago is not plausible."
+                errors["birth_date"] = (
+                    f"A date of birth more than {OLDEST_PLAUSIBLE_AGE_YEARS} years ago is not plausible."
+                )
         for field in ("death_date", "diagnosis_date"):
             value = getattr(self, field)
             if value is None:
@@ -220,7 +263,9 @@ class Patient(models.Model):
         """The latest valid value of each item, with its assessment (and so its date)."""
         latest: dict[str, AssessmentValue] = {}
         values = (
-            AssessmentValue.objects.filter(assessment__patient=self, assessment__entered_in_error=False)
+            AssessmentValue.objects.filter(
+                assessment__patient=self, assessment__entered_in_error=False
+            )
             .select_related("assessment")
             .order_by("-assessment__taken_on", "-assessment__created_at", "-id")
         )
@@ -235,7 +280,9 @@ class Assessment(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="assessments")
     taken_on = models.DateField("date taken")
     note = models.CharField(max_length=500, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     entered_in_error = models.BooleanField(default=False)
     error_reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -258,13 +305,17 @@ class AssessmentValue(models.Model):
     """One item of an assessment, stored in the catalogue's unit (patients/items.py)."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="values")
-    item = models.CharField(max_length=40, choices=[(k, i.label) for k, i in item_catalogue.ITEMS.items()])
+    item = models.CharField(
+        max_length=40, choices=[(k, i.label) for k, i in item_catalogue.ITEMS.items()]
+    )
     value = models.FloatField()
     history = HistoricalRecords()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["assessment", "item"], name="one_value_per_item_per_assessment"),
+            models.UniqueConstraint(
+                fields=["assessment", "item"], name="one_value_per_item_per_assessment"
+            ),
         ]
 
     def __str__(self):
@@ -317,7 +368,6 @@ class PriorTreatment(models.Model):
             raise ValidationError(errors)
 
 
-
 class ImportRun(models.Model):
     """One run of the FHIR importer (patients/fhir/importer.py): who, when, where, and its report."""
 
@@ -327,7 +377,9 @@ class ImportRun(models.Model):
 
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="import_runs")
     source = models.CharField(max_length=10, choices=Source.choices)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     seconds = models.FloatField(default=0)
     bundles = models.PositiveIntegerField(default=0)

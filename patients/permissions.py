@@ -9,13 +9,15 @@ COORDINATOR = "Coordinator"
 CRITERIA_ADMIN = "Criteria admin"
 _RECORD_MODELS = ["patient", "assessment", "assessmentvalue", "priortreatment"]
 GROUP_PERMISSIONS = {
-    CLINICIAN: [f"patients.{action}_{model}" for model in _RECORD_MODELS for action in ("view", "add", "change")]
+    CLINICIAN: [
+        f"patients.{action}_{model}"
+        for model in _RECORD_MODELS
+        for action in ("view", "add", "change")
+    ]
     + ["patients.delete_priortreatment"],
     COORDINATOR: [f"patients.view_{model}" for model in _RECORD_MODELS],
     CRITERIA_ADMIN: [],
 }
-
-
 
 
 def grant_record_permissions(apps) -> None:
@@ -34,7 +36,9 @@ def create_all_permissions(apps) -> None:
         app_config.models_module = had_models
 
 
-def grant_group_permissions(apps, permissions: dict[str, list[str]], app_label: str | None = None) -> None:
+def grant_group_permissions(
+    apps, permissions: dict[str, list[str]], app_label: str | None = None
+) -> None:
     """Give each group its permissions, creating both as needed (idempotent).
 
     ``permissions`` maps a group name to codenames, either "app_label.codename" or, with
@@ -48,4 +52,8 @@ def grant_group_permissions(apps, permissions: dict[str, list[str]], app_label: 
         group, _ = Group.objects.get_or_create(name=group_name)
         for dotted in codenames:
             label, _, codename = dotted.rpartition(".")
-            group.permissions.add(Permission.objects.get(content_type__app_label=label or app_label, codename=codename))
+            group.permissions.add(
+                Permission.objects.get(
+                    content_type__app_label=label or app_label, codename=codename
+                )
+            )

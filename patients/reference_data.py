@@ -16,7 +16,14 @@ DISEASES = [
     ("crohns", "Crohn's disease", "crohns", "", "34000006", "K50"),
     ("ra", "Rheumatoid arthritis", "ra", "", "69896004", "M05,M06"),
     ("vasculitis", "Systemic vasculitis", "vasculitis", "", "", "M30,M31"),
-    ("cidp", "Chronic inflammatory demyelinating polyneuropathy", "cidp", "", "128209004", "G61.81"),
+    (
+        "cidp",
+        "Chronic inflammatory demyelinating polyneuropathy",
+        "cidp",
+        "",
+        "128209004",
+        "G61.81",
+    ),
     ("nmosd", "Neuromyelitis optica spectrum disorder", "nmosd", "", "25044003", "G36.0"),
     ("mg", "Myasthenia gravis", "mg", "", "91637004", "G70.0"),
     ("myositis", "Polymyositis / dermatomyositis", "myositis", "", "31384009,396230008", "M33"),
@@ -68,6 +75,7 @@ THERAPIES = [
     ("plasma_exchange", "Plasma exchange", "other", ""),
 ]
 
+
 def seed(apps) -> None:
     """Create or update the reference rows (idempotent).
 
@@ -79,7 +87,13 @@ def seed(apps) -> None:
     for key, name, group, subtype, snomed, icd10 in DISEASES:
         Disease.objects.update_or_create(
             key=key,
-            defaults={"name": name, "group": group, "subtype": subtype, "snomed_codes": snomed, "icd10_codes": icd10},
+            defaults={
+                "name": name,
+                "group": group,
+                "subtype": subtype,
+                "snomed_codes": snomed,
+                "icd10_codes": icd10,
+            },
         )
     for key, name, therapy_class, rxnorm in THERAPIES:
         Therapy.objects.update_or_create(

@@ -21,9 +21,13 @@ def patient_save(*, patient: Patient) -> Patient:
 
 
 @transaction.atomic
-def assessment_record(*, patient: Patient, taken_on, values: dict[str, float], note: str = "", by=None) -> Assessment:
+def assessment_record(
+    *, patient: Patient, taken_on, values: dict[str, float], note: str = "", by=None
+) -> Assessment:
     """Record a dated assessment: one row for the date, one per item given."""
-    assessment = Assessment.objects.create(patient=patient, taken_on=taken_on, note=note, recorded_by=by)
+    assessment = Assessment.objects.create(
+        patient=patient, taken_on=taken_on, note=note, recorded_by=by
+    )
     # One create per value (a handful), so each value has its own history row.
     for item, value in values.items():
         AssessmentValue.objects.create(assessment=assessment, item=item, value=value)

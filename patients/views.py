@@ -33,7 +33,8 @@ PATIENTS_PER_PAGE = 50
 def visible_patient(request, public_id) -> Patient:
     """A patient of the user's centres, or 404: never another centre's data."""
     return get_object_or_404(
-        Patient.objects.visible_to(request.user).select_related("centre", "disease"), public_id=public_id
+        Patient.objects.visible_to(request.user).select_related("centre", "disease"),
+        public_id=public_id,
     )
 
 
@@ -95,13 +96,18 @@ def patient_update(request, patient):
 def patient_detail(request, patient):
     context = {
         "patient": patient,
-        "latest_values": sorted(patient.latest_values().values(), key=lambda v: v.get_item_display()),
+        "latest_values": sorted(
+            patient.latest_values().values(), key=lambda v: v.get_item_display()
+        ),
         "treatments": patient.treatments.select_related("therapy"),
-        "assessments": patient.assessments.prefetch_related("values").select_related("recorded_by")[:20],
+        "assessments": patient.assessments.prefetch_related("values").select_related("recorded_by")[
+            :20
+        ],
         "history": edit_history(patient)[:50],
         "panels": render_patient_panels(request, patient),
         "comorbidities": [
-            (Patient._meta.get_field(name).verbose_name, value) for name, value in patient.comorbidities().items()
+            (Patient._meta.get_field(name).verbose_name, value)
+            for name, value in patient.comorbidities().items()
         ],
     }
     return render(request, "patients/patient_detail.html", context)
@@ -130,9 +136,14 @@ def assessment_mark_in_error(request, patient, assessment_id):
     form = MarkInErrorForm(request.POST)
     if form.is_valid():
         services.assessment_mark_in_error(assessment=assessment, reason=form.cleaned_data["reason"])
-        messages.success(request, f"The assessment of {assessment.taken_on:%d %b %Y} was marked entered in error.")
+        messages.success(
+            request,
+            f"The assessment of {assessment.taken_on:%d %b %Y} was marked entered in error.",
+        )
     else:
-        messages.error(request, "Give a reason (up to 500 characters) to mark an assessment entered in error.")
+        messages.error(
+            request, "Give a reason (up to 500 characters) to mark an assessment entered in error."
+        )
     return redirect("patients:detail", public_id=patient.public_id)
 
 
@@ -143,23 +154,36 @@ def treatments_edit(request, patient):
         services.treatments_save(patient=patient, formset=formset)
         messages.success(request, "The treatment history was saved.")
         return redirect("patients:detail", public_id=patient.public_id)
-    return render(request, "patients/treatments_form.html", {"formset": formset, "patient": patient})
+    return render(
+        request, "patients/treatments_form.html", {"formset": formset, "patient": patient}
+    )
 
 
 @permission_required("patients.add_patient", raise_exception=True)
 def fhir_import(request):
     form = FhirUploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        sources = [Source(name=upload.name, data=upload.read()) for upload in form.cleaned_data["files"]]
-        run = import_run(sources=sources, centre=form.cleaned_data["centre"], source=ImportRun.Source.UPLOAD,
-                         by=request.user)
+        sources = [
+            Source(name=upload.name, data=upload.read()) for upload in form.cleaned_data["files"]
+        ]
+        run = import_run(
+            sources=sources,
+            centre=form.cleaned_data["centre"],
+            source=ImportRun.Source.UPLOAD,
+            by=request.user,
+        )
         return redirect("patients:import_run", pk=run.pk)
-    runs = ImportRun.objects.filter(centre_id__in=centre_ids(request.user)).select_related("centre", "started_by")[:10]
+    runs = ImportRun.objects.filter(centre_id__in=centre_ids(request.user)).select_related(
+        "centre", "started_by"
+    )[:10]
     return render(request, "patients/import_form.html", {"form": form, "runs": runs})
 
 
 @permission_required("patients.add_patient", raise_exception=True)
 def fhir_import_run(request, pk):
     # Runs of the user's centres only: another centre's run is a 404, like its patients.
-    run = get_object_or_404(ImportRun.objects.filter(centre_id__in=centre_ids(request.user)).select_related("centre"), pk=pk)
+    run = get_object_or_404(
+        ImportRun.objects.filter(centre_id__in=centre_ids(request.user)).select_related("centre"),
+        pk=pk,
+    )
     return render(request, "patients/import_run.html", {"run": run, "rate_line": totals_line(run)})

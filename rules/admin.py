@@ -29,14 +29,34 @@ class DraftOnlyInline(admin.TabularInline):
 
 class IndicationInline(DraftOnlyInline):
     model = DiseaseIndication
-    fields = ["disease", "transplant_type", "category", "screened", "paediatric", "citation", "evidence"]
+    fields = [
+        "disease",
+        "transplant_type",
+        "category",
+        "screened",
+        "paediatric",
+        "citation",
+        "evidence",
+    ]
 
 
 class CriterionInline(DraftOnlyInline):
     model = Criterion
     fields = [
-        "enabled", "key", "label", "kind", "domain", "diseases", "fact", "operator", "thresholds",
-        "required", "points", "explanation", "citation", "evidence",
+        "enabled",
+        "key",
+        "label",
+        "kind",
+        "domain",
+        "diseases",
+        "fact",
+        "operator",
+        "thresholds",
+        "required",
+        "points",
+        "explanation",
+        "citation",
+        "evidence",
     ]
 
 
@@ -58,7 +78,9 @@ class RuleSetAdmin(ReadOnlyHistoryAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    @admin.action(description="Publish the selected draft (validates it first)", permissions=["change"])
+    @admin.action(
+        description="Publish the selected draft (validates it first)", permissions=["change"]
+    )
     def publish(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, "Publish one draft at a time.", messages.ERROR)
@@ -71,7 +93,9 @@ class RuleSetAdmin(ReadOnlyHistoryAdmin):
                 self.message_user(request, f"Not published: {message}", messages.ERROR)
             return
         # Publishing queues a re-screen of every patient; the app that runs it says where to watch.
-        links = format_html_join(" ", '<a href="{}">{}</a>.', ((f.url, f.text) for f in publish_follow_ups(ruleset)))
+        links = format_html_join(
+            " ", '<a href="{}">{}</a>.', ((f.url, f.text) for f in publish_follow_ups(ruleset))
+        )
         self.message_user(
             request,
             format_html("Version {} is published and now active. {}", ruleset.version, links),
@@ -82,4 +106,7 @@ class RuleSetAdmin(ReadOnlyHistoryAdmin):
     def clone_to_draft(self, request, queryset):
         for ruleset in queryset:
             draft = services.ruleset_clone(ruleset=ruleset)
-            self.message_user(request, f"Draft version {draft.version} was created from version {ruleset.version}.")
+            self.message_user(
+                request,
+                f"Draft version {draft.version} was created from version {ruleset.version}.",
+            )

@@ -97,9 +97,7 @@ def compile_ruleset(spec: RuleSetSpec) -> CompiledRuleSet:
     problems = validate(spec)
     if problems:
         raise RuleSetError(problems)
-    compiled = [
-        _compile_test(c, FACTS[c.fact].type) for c in spec.criteria if c.enabled
-    ]
+    compiled = [_compile_test(c, FACTS[c.fact].type) for c in spec.criteria if c.enabled]
     plans: dict[tuple[str | None, str | None], Plan] = {}
     keys: list[tuple[str | None, str | None]] = [(None, None)]
     for disease in DISEASE_GROUPS:
@@ -132,5 +130,3 @@ def _indications(
         if specific:
             return specific
     return tuple(i for i in rows if i.disease == disease)
-
-

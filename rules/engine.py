@@ -60,11 +60,32 @@ from .specs import (
 # The public API, re-exported so Django code needs one import. Vocabularies are the admin's
 # choices; EBMT_CATEGORIES + SAA_PATHWAYS = CATEGORIES (pathways for aplastic anaemia only).
 __all__ = [
-    "BANDS", "CATEGORIES", "DECEASED_NOT_SCREENED", "DISEASES", "DOMAINS", "EBMT_CATEGORIES", "EVIDENCE", "FACTS",
-    "KINDS", "OPERATORS", "SAA_PATHWAYS", "TRANSPLANT_TYPES",
-    "CompiledRuleSet", "CriterionSpec", "FactValue", "IndicationSpec", "NotScreenable",
-    "Problem", "Result", "RuleSetError", "RuleSetSpec",
-    "compile_ruleset", "evaluate", "evaluate_facts", "render_text", "sentence",
+    "BANDS",
+    "CATEGORIES",
+    "DECEASED_NOT_SCREENED",
+    "DISEASES",
+    "DOMAINS",
+    "EBMT_CATEGORIES",
+    "EVIDENCE",
+    "FACTS",
+    "KINDS",
+    "OPERATORS",
+    "SAA_PATHWAYS",
+    "TRANSPLANT_TYPES",
+    "CompiledRuleSet",
+    "CriterionSpec",
+    "FactValue",
+    "IndicationSpec",
+    "NotScreenable",
+    "Problem",
+    "Result",
+    "RuleSetError",
+    "RuleSetSpec",
+    "compile_ruleset",
+    "evaluate",
+    "evaluate_facts",
+    "render_text",
+    "sentence",
 ]
 
 DECEASED_NOT_SCREENED = "Deceased patients are not screened."
@@ -129,7 +150,9 @@ def evaluate_facts(facts: Mapping[str, FactValue], ruleset: CompiledRuleSet, as_
     return _evaluate(dict(facts), ruleset, as_of, ruleset.plan(disease, subtype))
 
 
-def _evaluate(facts: dict[str, FactValue], ruleset: CompiledRuleSet, as_of: date, plan: Plan) -> Result:
+def _evaluate(
+    facts: dict[str, FactValue], ruleset: CompiledRuleSet, as_of: date, plan: Plan
+) -> Result:
     """The engine proper; ``facts`` is a dict of its own, which it completes and keeps."""
     disease = _value(facts, "disease")
     subtype = _value(facts, "disease_subtype") if disease == "ms" else None
@@ -222,10 +245,17 @@ def _evaluate(facts: dict[str, FactValue], ruleset: CompiledRuleSet, as_of: date
         # BSH 2024: on a transplant pathway, no further failed treatment is asked for.
         domain_scores["failed_treatments"] = 1.0
         pathway_criterion = CriterionSpec(
-            key="saa_pathway", domain="failed_treatments", diseases=(indication.disease,),
-            fact="saa_pathway", operator="in", thresholds=SAA_TRANSPLANT_PATHWAYS,
-            kind="indication", label=PATHWAY_LABEL, explanation=PATHWAY_EXPLANATION,
-            citation=indication.citation, evidence=indication.evidence,
+            key="saa_pathway",
+            domain="failed_treatments",
+            diseases=(indication.disease,),
+            fact="saa_pathway",
+            operator="in",
+            thresholds=SAA_TRANSPLANT_PATHWAYS,
+            kind="indication",
+            label=PATHWAY_LABEL,
+            explanation=PATHWAY_EXPLANATION,
+            citation=indication.citation,
+            evidence=indication.evidence,
         )
         lines.append(Line(pathway_criterion, pathway, None, OK, MET, 0.0, 0.0))
 
@@ -242,14 +272,23 @@ def _evaluate(facts: dict[str, FactValue], ruleset: CompiledRuleSet, as_of: date
         band = next(b for b in BANDS if b in gates)
     else:
         bands = ruleset.spec.band_thresholds
-        band = STRONG if score >= bands["strong"] else POSSIBLE if score >= bands["possible"] else UNLIKELY
+        band = (
+            STRONG
+            if score >= bands["strong"]
+            else POSSIBLE
+            if score >= bands["possible"]
+            else UNLIKELY
+        )
 
     applicable = len(plan.criteria)
     to_collect = ()
     if collect:  # required first, then by name: a stable order for storage and display
         to_collect = tuple(
             sorted(
-                [ToCollect(item, reason, req, tuple(keys)) for (item, reason), (req, keys) in collect.items()],
+                [
+                    ToCollect(item, reason, req, tuple(keys))
+                    for (item, reason), (req, keys) in collect.items()
+                ],
                 key=lambda t: (not t.required, t.item, t.reason),
             )
         )
@@ -265,8 +304,11 @@ def _evaluate(facts: dict[str, FactValue], ruleset: CompiledRuleSet, as_of: date
         indication=None
         if indication is None
         else Indication(
-            indication.disease, indication.transplant_type, indication.category,
-            indication.citation, indication.evidence,
+            indication.disease,
+            indication.transplant_type,
+            indication.category,
+            indication.citation,
+            indication.evidence,
         ),
         ruleset_name=ruleset.spec.name,
         ruleset_version=ruleset.spec.version,
@@ -275,4 +317,3 @@ def _evaluate(facts: dict[str, FactValue], ruleset: CompiledRuleSet, as_of: date
         disease_subtype=subtype,
         facts=facts,
     )
-

@@ -52,9 +52,20 @@ ITEM_FRESHNESS: Mapping[str, str] = {
     **dict.fromkeys(("bmi", "active_infection", "pregnant"), CLINICAL_STATUS),
     **dict.fromkeys(
         (
-            "edss", "relapses_12m", "relapses_24m", "new_mri_lesions_12m",
-            "sledai_2k", "sle_renal", "sle_cns", "sle_haematological",
-            "mrss", "ssc_lung", "ssc_heart", "ssc_kidney", "ssc_gi", "cdai",
+            "edss",
+            "relapses_12m",
+            "relapses_24m",
+            "new_mri_lesions_12m",
+            "sledai_2k",
+            "sle_renal",
+            "sle_cns",
+            "sle_haematological",
+            "mrss",
+            "ssc_lung",
+            "ssc_heart",
+            "ssc_kidney",
+            "ssc_gi",
+            "cdai",
         ),
         DISEASE_ACTIVITY,
     ),
@@ -62,9 +73,20 @@ ITEM_FRESHNESS: Mapping[str, str] = {
     "marrow_cellularity": MARROW,
     **dict.fromkeys(
         (
-            "anc", "platelets", "reticulocytes", "reticulocytes_pct", "haemoglobin",
-            "creatinine_clearance", "creatinine", "bilirubin", "bilirubin_uln",
-            "alt", "alt_uln", "ast", "ast_uln", "crp_mg_l",
+            "anc",
+            "platelets",
+            "reticulocytes",
+            "reticulocytes_pct",
+            "haemoglobin",
+            "creatinine_clearance",
+            "creatinine",
+            "bilirubin",
+            "bilirubin_uln",
+            "alt",
+            "alt_uln",
+            "ast",
+            "ast_uln",
+            "crp_mg_l",
         ),
         LABS,
     ),
@@ -169,7 +191,9 @@ def _cutoffs(as_of: date, windows: tuple[tuple[str, int], ...]) -> dict[str, dat
     """The oldest date still fresh on ``as_of``, per item. Cached: a batch shares one date."""
     days = dict(windows)
     return {
-        item: as_of - timedelta(days=days[cls]) for item, cls in ITEM_FRESHNESS.items() if cls in days
+        item: as_of - timedelta(days=days[cls])
+        for item, cls in ITEM_FRESHNESS.items()
+        if cls in days
     }
 
 
@@ -253,8 +277,12 @@ class Inputs:
         e.g. when a known input already settles the value); by default all gaps are reported.
         """
         if not self.missing and not self.stale:  # the common case, kept cheap
-            return _new(FactValue, (value, min(self.dates) if self.dates else None, status, (), (), note))
-        keep = None if report is None else (report if isinstance(report, frozenset) else set(report))
+            return _new(
+                FactValue, (value, min(self.dates) if self.dates else None, status, (), (), note)
+            )
+        keep = (
+            None if report is None else (report if isinstance(report, frozenset) else set(report))
+        )
         missing = tuple(dict.fromkeys(m for m in self.missing if keep is None or m in keep))
         stale = tuple(dict.fromkeys(s for s in self.stale if keep is None or s in keep))
         on = min(self.dates) if self.dates else None

@@ -110,7 +110,9 @@ def kps(ctx: Context) -> FactValue:
     # Use the more recent of the two assessments; on a tie, the direct Karnofsky score.
     if ecog.on is not None and (karnofsky.on is None or ecog.on > karnofsky.on):
         mapped = scales.ecog_to_kps(ecog.value)
-        return FactValue(mapped, ecog.on, ecog.status, ecog.missing, ecog.stale, f"from ECOG {ecog.value:g}")
+        return FactValue(
+            mapped, ecog.on, ecog.status, ecog.missing, ecog.stale, f"from ECOG {ecog.value:g}"
+        )
     if karnofsky.on is not None:
         return karnofsky
     return FactValue(missing=("karnofsky",))
@@ -159,8 +161,12 @@ def _direct(key: str, item: str, description: str, unit: str, window: str) -> No
 _direct("lvef_pct", "lvef", "Left ventricular ejection fraction.", "%", ECHO_LUNG)
 _direct("dlco_pct", "dlco", "DLCO, % predicted.", "%", ECHO_LUNG)
 _direct("mpap_mmhg", "mpap", "Mean pulmonary arterial pressure at rest (RHC).", "mmHg", ECHO_LUNG)
-_direct("pasp_mmhg", "pasp", "Pulmonary arterial systolic pressure at rest (echo).", "mmHg", ECHO_LUNG)
-_direct("creatinine_clearance_ml_min", "creatinine_clearance", "Creatinine clearance.", "mL/min", LABS)
+_direct(
+    "pasp_mmhg", "pasp", "Pulmonary arterial systolic pressure at rest (echo).", "mmHg", ECHO_LUNG
+)
+_direct(
+    "creatinine_clearance_ml_min", "creatinine_clearance", "Creatinine clearance.", "mL/min", LABS
+)
 _direct("crp_mg_l", "crp_mg_l", "C-reactive protein.", "mg/L", LABS)
 _direct("edss", "edss", "Expanded Disability Status Scale (0-10).", "", DISEASE_ACTIVITY)
 _direct("relapses_12m", "relapses_12m", "MS relapses in the last 12 months.", "", DISEASE_ACTIVITY)
@@ -182,7 +188,12 @@ def _ratio(ctx: Context, item: str, uln: str) -> FactValue:
     return got.result(got.ratio(item, uln))
 
 
-@fact("bilirubin_x_uln", NUMBER, "Total bilirubin as a multiple of the upper limit of normal.", freshness=LABS)
+@fact(
+    "bilirubin_x_uln",
+    NUMBER,
+    "Total bilirubin as a multiple of the upper limit of normal.",
+    freshness=LABS,
+)
 def bilirubin_x_uln(ctx: Context) -> FactValue:
     return _ratio(ctx, "bilirubin", "bilirubin_uln")
 
@@ -216,15 +227,37 @@ HCT_CI_ITEM_INPUTS: dict[str, tuple[str, ...]] = {
     "prior_solid_tumour": (_C + "prior_solid_tumour",),
     "heart_valve": (_C + "heart_valve_disease",),
     "hepatic": (
-        _C + "chronic_hepatitis", _C + "cirrhosis",
-        "bilirubin", "bilirubin_uln", "alt", "alt_uln", "ast", "ast_uln",
+        _C + "chronic_hepatitis",
+        _C + "cirrhosis",
+        "bilirubin",
+        "bilirubin_uln",
+        "alt",
+        "alt_uln",
+        "ast",
+        "ast_uln",
     ),
-    "pulmonary": (_C + "dyspnoea_slight_activity", _C + "dyspnoea_at_rest_or_oxygen", "dlco", "fev1"),
+    "pulmonary": (
+        _C + "dyspnoea_slight_activity",
+        _C + "dyspnoea_at_rest_or_oxygen",
+        "dlco",
+        "fev1",
+    ),
 }
 
 
-_HCT_CI_ITEMS = ("lvef", "bmi", "creatinine", "dlco", "fev1", "bilirubin", "bilirubin_uln",
-                 "alt", "alt_uln", "ast", "ast_uln")
+_HCT_CI_ITEMS = (
+    "lvef",
+    "bmi",
+    "creatinine",
+    "dlco",
+    "fev1",
+    "bilirubin",
+    "bilirubin_uln",
+    "alt",
+    "alt_uln",
+    "ast",
+    "ast_uln",
+)
 _INFECTION = COMORBIDITY_ITEMS.index("infection")
 
 
@@ -232,8 +265,17 @@ def _over(value: float | None, limit: float | None) -> float | None:
     """A value as a multiple of its upper limit of normal (as Inputs.ratio)."""
     return None if value is None or limit is None or limit <= 0 else value / limit
 
-_HCT_CI_LABS = ("lvef_pct", "bmi", "creatinine_mg_dl", "dlco_pct", "fev1_pct",
-                "bilirubin_x_uln", "alt_x_uln", "ast_x_uln")
+
+_HCT_CI_LABS = (
+    "lvef_pct",
+    "bmi",
+    "creatinine_mg_dl",
+    "dlco_pct",
+    "fev1_pct",
+    "bilirubin_x_uln",
+    "alt_x_uln",
+    "ast_x_uln",
+)
 if scales.HctCiInputs._fields != ("disease", *COMORBIDITY_ITEMS, *_HCT_CI_LABS):
     # _hct_ci_result builds HctCiInputs positionally; fail loudly if the orders drift apart.
     raise ImportError("common.vocabulary.COMORBIDITY_ITEMS and scales.HctCiInputs are out of step")
@@ -250,12 +292,22 @@ def _hct_ci_result(ctx: Context) -> tuple[scales.HctCi, FactValue]:
         infection = True if active is not None and active >= 0.5 else infection
     flags = [comorb.get(k) for k in COMORBIDITY_ITEMS]
     flags[_INFECTION] = infection
-    lvef, bmi, creatinine, dlco, fev1, bili, bili_uln, alt, alt_uln, ast, ast_uln = got.values(_HCT_CI_ITEMS)
+    lvef, bmi, creatinine, dlco, fev1, bili, bili_uln, alt, alt_uln, ast, ast_uln = got.values(
+        _HCT_CI_ITEMS
+    )
     # Positional, in HctCiInputs field order (checked at import above): this runs once per
     # evaluation and keyword construction of 25 fields is measurably slower.
     inputs = scales.HctCiInputs(
-        ctx.record.disease, *flags, lvef, bmi, creatinine, dlco, fev1,
-        _over(bili, bili_uln), _over(alt, alt_uln), _over(ast, ast_uln),
+        ctx.record.disease,
+        *flags,
+        lvef,
+        bmi,
+        creatinine,
+        dlco,
+        fev1,
+        _over(bili, bili_uln),
+        _over(alt, alt_uln),
+        _over(ast, ast_uln),
     )
     score = scales.hct_ci(inputs)
     if not score.unknown:

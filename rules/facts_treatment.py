@@ -103,7 +103,11 @@ def _count(ctx: Context, classes: tuple[str, ...]) -> FactValue:
 _LINE_CLASSES = tuple(c for c in THERAPY_CLASSES if c not in NOT_A_LINE)
 
 
-@fact("failed_lines", NUMBER, "Distinct therapies failed (inadequate response or intolerance), steroids aside.")
+@fact(
+    "failed_lines",
+    NUMBER,
+    "Distinct therapies failed (inadequate response or intolerance), steroids aside.",
+)
 def failed_lines(ctx: Context) -> FactValue:
     return _count(ctx, _LINE_CLASSES)
 
@@ -117,7 +121,12 @@ def failed_immunosuppressive_lines(ctx: Context) -> FactValue:
     return _count(ctx, IMMUNOSUPPRESSIVE_CLASSES)
 
 
-@fact("failed_line_classes", LIST, "Therapy classes with at least one failed line.", choices=THERAPY_CLASSES)
+@fact(
+    "failed_line_classes",
+    LIST,
+    "Therapy classes with at least one failed line.",
+    choices=THERAPY_CLASSES,
+)
 def failed_line_classes(ctx: Context) -> FactValue:
     failed = _failed(ctx)
     classes = tuple(c for c in THERAPY_CLASSES if any(t.therapy_class == c for t in failed))
@@ -129,7 +138,11 @@ def _any_failed(ctx: Context, cls: str) -> FactValue:
     return FactValue(bool(failed), _latest(failed), OK, note="" if _lines(ctx) else NONE_RECORDED)
 
 
-@fact("failed_high_efficacy_dmt", BOOL, "MS: a high-efficacy DMT failed (natalizumab, anti-CD20, ...).")
+@fact(
+    "failed_high_efficacy_dmt",
+    BOOL,
+    "MS: a high-efficacy DMT failed (natalizumab, anti-CD20, ...).",
+)
 def failed_high_efficacy_dmt(ctx: Context) -> FactValue:
     return _any_failed(ctx, "ms_dmt_high")
 
@@ -139,7 +152,11 @@ def failed_corticosteroids(ctx: Context) -> FactValue:
     return _any_failed(ctx, "corticosteroid")
 
 
-@fact("failed_aa_ist", BOOL, "Aplastic anaemia: no response 6 months after immunosuppression (hATG + ciclosporin).")
+@fact(
+    "failed_aa_ist",
+    BOOL,
+    "Aplastic anaemia: no response 6 months after immunosuppression (hATG + ciclosporin).",
+)
 def failed_aa_ist(ctx: Context) -> FactValue:
     return _any_failed(ctx, "aa_ist")
 

@@ -28,7 +28,9 @@ def compiled(ruleset: RuleSet) -> CompiledRuleSet:
     return _compiled_cache[key]
 
 
-def records_for(patients: Iterable[Patient], *, as_of: date | None = None) -> dict[int, PatientRecord]:
+def records_for(
+    patients: Iterable[Patient], *, as_of: date | None = None
+) -> dict[int, PatientRecord]:
     """Engine records for many patients with three queries, whatever their number.
 
     Values dated after ``as_of`` are left out, so a screening "as of" a past date sees
@@ -38,8 +40,12 @@ def records_for(patients: Iterable[Patient], *, as_of: date | None = None) -> di
     ids = [p.pk for p in patients]
     latest: dict[int, dict[str, Measurement]] = {pk: {} for pk in ids}
     values = (
-        AssessmentValue.objects.filter(assessment__patient_id__in=ids, assessment__entered_in_error=False)
-        .order_by("assessment__patient_id", "-assessment__taken_on", "-assessment__created_at", "-id")
+        AssessmentValue.objects.filter(
+            assessment__patient_id__in=ids, assessment__entered_in_error=False
+        )
+        .order_by(
+            "assessment__patient_id", "-assessment__taken_on", "-assessment__created_at", "-id"
+        )
         .values_list("assessment__patient_id", "item", "value", "assessment__taken_on")
     )
     if as_of is not None:
@@ -48,10 +54,22 @@ def records_for(patients: Iterable[Patient], *, as_of: date | None = None) -> di
         latest[patient_id].setdefault(item, Measurement(value=value, on=taken_on))
 
     lines: dict[int, list[TreatmentLine]] = {pk: [] for pk in ids}
-    treatments = PriorTreatment.objects.filter(patient_id__in=ids).order_by("start_date", "id").values_list(
-        "patient_id", "therapy__key", "therapy__therapy_class", "start_date", "end_date", "outcome", "stop_reason"
+    treatments = (
+        PriorTreatment.objects.filter(patient_id__in=ids)
+        .order_by("start_date", "id")
+        .values_list(
+            "patient_id",
+            "therapy__key",
+            "therapy__therapy_class",
+            "start_date",
+            "end_date",
+            "outcome",
+            "stop_reason",
+        )
     )
-    for patient_id, therapy, therapy_class, start, end, outcome, reason in treatments.iterator(chunk_size=5000):
+    for patient_id, therapy, therapy_class, start, end, outcome, reason in treatments.iterator(
+        chunk_size=5000
+    ):
         lines[patient_id].append(TreatmentLine(therapy, therapy_class, start, end, outcome, reason))
 
     return {

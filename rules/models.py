@@ -25,7 +25,9 @@ from .specs import (
     RuleSetSpec,
 )
 
-PUBLISHED_IS_READ_ONLY = "A published or retired rule set cannot be changed; clone it to a new draft."
+PUBLISHED_IS_READ_ONLY = (
+    "A published or retired rule set cannot be changed; clone it to a new draft."
+)
 
 
 def _choices(values):
@@ -46,14 +48,24 @@ class RuleSet(models.Model):
     name = models.CharField(max_length=200)
     version = models.CharField(max_length=20, unique=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
-    domain_weights = models.JSONField(help_text="Local policy: weight of each domain, e.g. {\"severity\": 40, ...}.")
-    band_thresholds = models.JSONField(help_text="Local policy: score from which a band starts, e.g. {\"strong\": 70, \"possible\": 40}.")
-    freshness_days = models.JSONField(help_text="Local policy: days a value stays usable, per kind of value.")
+    domain_weights = models.JSONField(
+        help_text='Local policy: weight of each domain, e.g. {"severity": 40, ...}.'
+    )
+    band_thresholds = models.JSONField(
+        help_text='Local policy: score from which a band starts, e.g. {"strong": 70, "possible": 40}.'
+    )
+    freshness_days = models.JSONField(
+        help_text="Local policy: days a value stays usable, per kind of value."
+    )
     notes = models.TextField(blank=True)
-    cloned_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    cloned_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     objects = RuleSetQuerySet.as_manager()
@@ -93,7 +105,9 @@ class DiseaseIndication(models.Model):
     disease = models.CharField(max_length=20, choices=_choices(DISEASES))
     transplant_type = models.CharField(max_length=20, choices=_choices(TRANSPLANT_TYPES))
     category = models.CharField(max_length=30, choices=_choices(CATEGORIES))
-    screened = models.BooleanField(default=True, help_text="Gates screening; unticked rows are shown as alternatives.")
+    screened = models.BooleanField(
+        default=True, help_text="Gates screening; unticked rows are shown as alternatives."
+    )
     paediatric = models.BooleanField(default=False)
     citation = models.CharField(max_length=400)
     evidence = models.CharField(max_length=20, choices=_choices(EVIDENCE))
@@ -107,8 +121,12 @@ class DiseaseIndication(models.Model):
 
     def as_dict(self) -> dict:
         return {
-            "disease": self.disease, "transplant_type": self.transplant_type, "category": self.category,
-            "citation": self.citation, "evidence": self.evidence, "screened": self.screened,
+            "disease": self.disease,
+            "transplant_type": self.transplant_type,
+            "category": self.category,
+            "citation": self.citation,
+            "evidence": self.evidence,
+            "screened": self.screened,
             "paediatric": self.paediatric,
         }
 
@@ -118,14 +136,29 @@ class Criterion(models.Model):
     key = models.SlugField(max_length=60)
     label = models.CharField(max_length=200)
     domain = models.CharField(max_length=20, choices=_choices(DOMAINS))
-    diseases = models.JSONField(default=list, help_text='Disease groups it applies to, e.g. ["ssc"] or ["ms:sp"], or ["all"].')
-    fact = models.CharField(max_length=40, choices=sorted((k, f"{k}: {v.description}") for k, v in FACTS.items()))
+    diseases = models.JSONField(
+        default=list,
+        help_text='Disease groups it applies to, e.g. ["ssc"] or ["ms:sp"], or ["all"].',
+    )
+    fact = models.CharField(
+        max_length=40, choices=sorted((k, f"{k}: {v.description}") for k, v in FACTS.items())
+    )
     operator = models.CharField(max_length=10, choices=_choices(OPERATORS))
-    thresholds = models.JSONField(default=list, blank=True, help_text="A list: [45] for <, [2.0, 6.0] for between, [] for is true.")
+    thresholds = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="A list: [45] for <, [2.0, 6.0] for between, [] for is true.",
+    )
     kind = models.CharField(max_length=12, choices=_choices(KINDS))
-    required = models.BooleanField(default=False, help_text="Not evaluable makes the band Incomplete.")
+    required = models.BooleanField(
+        default=False, help_text="Not evaluable makes the band Incomplete."
+    )
     points = models.FloatField(default=0, help_text="Local policy.")
-    explanation = models.CharField(max_length=400, blank=True, help_text="Sentence template: {label} {value} {unit} {date} {operator} {threshold}.")
+    explanation = models.CharField(
+        max_length=400,
+        blank=True,
+        help_text="Sentence template: {label} {value} {unit} {date} {operator} {threshold}.",
+    )
     citation = models.CharField(max_length=400, blank=True)
     evidence = models.CharField(max_length=20, choices=_choices(EVIDENCE))
     enabled = models.BooleanField(default=True)
@@ -134,16 +167,29 @@ class Criterion(models.Model):
     class Meta:
         ordering = ["domain", "key"]
         verbose_name_plural = "criteria"
-        constraints = [models.UniqueConstraint(fields=["ruleset", "key"], name="criterion_key_unique_in_ruleset")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ruleset", "key"], name="criterion_key_unique_in_ruleset"
+            )
+        ]
 
     def __str__(self):
         return self.label or self.key
 
     def as_dict(self) -> dict:
         return {
-            "key": self.key, "domain": self.domain, "diseases": list(self.diseases), "fact": self.fact,
-            "operator": self.operator, "thresholds": list(self.thresholds or []), "kind": self.kind,
-            "required": self.required, "points": self.points, "label": self.label,
-            "explanation": self.explanation, "citation": self.citation, "evidence": self.evidence,
+            "key": self.key,
+            "domain": self.domain,
+            "diseases": list(self.diseases),
+            "fact": self.fact,
+            "operator": self.operator,
+            "thresholds": list(self.thresholds or []),
+            "kind": self.kind,
+            "required": self.required,
+            "points": self.points,
+            "label": self.label,
+            "explanation": self.explanation,
+            "citation": self.citation,
+            "evidence": self.evidence,
             "enabled": self.enabled,
         }

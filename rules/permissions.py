@@ -4,7 +4,11 @@ from patients.permissions import CLINICIAN, COORDINATOR, CRITERIA_ADMIN, grant_g
 
 _RULES_MODELS = ("ruleset", "diseaseindication", "criterion")
 GROUP_PERMISSIONS = {
-    CRITERIA_ADMIN: [f"{action}_{model}" for model in _RULES_MODELS for action in ("view", "add", "change", "delete")],
+    CRITERIA_ADMIN: [
+        f"{action}_{model}"
+        for model in _RULES_MODELS
+        for action in ("view", "add", "change", "delete")
+    ],
     CLINICIAN: ["view_ruleset"],
     COORDINATOR: ["view_ruleset"],
 }

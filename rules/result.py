@@ -136,7 +136,12 @@ class Result(NamedTuple):
             "lines": [_line_to_dict(line) for line in self.lines],
             "completeness": self.completeness,
             "to_collect": [
-                {"item": t.item, "reason": t.reason, "required": t.required, "criteria": list(t.criteria)}
+                {
+                    "item": t.item,
+                    "reason": t.reason,
+                    "required": t.required,
+                    "criteria": list(t.criteria),
+                }
                 for t in self.to_collect
             ],
             "review_marks": list(self.review_marks),
@@ -160,7 +165,8 @@ class Result(NamedTuple):
             lines=tuple(_line_from_dict(x) for x in d["lines"]),
             completeness=d["completeness"],
             to_collect=tuple(
-                ToCollect(t["item"], t["reason"], t["required"], tuple(t["criteria"])) for t in d["to_collect"]
+                ToCollect(t["item"], t["reason"], t["required"], tuple(t["criteria"]))
+                for t in d["to_collect"]
             ),
             review_marks=tuple(d["review_marks"]),
             domain_scores=dict(d["domain_scores"]),
@@ -215,7 +221,11 @@ def _line_to_dict(line: Line) -> dict[str, Any]:
 
 def _line_from_dict(d: Mapping[str, Any]) -> Line:
     spec = {name: d[name] for name in _CRITERION_FIELDS if name != "points"}
-    spec.update(points=d["criterion_points"], diseases=tuple(d["diseases"]), thresholds=tuple(d["thresholds"]))
+    spec.update(
+        points=d["criterion_points"],
+        diseases=tuple(d["diseases"]),
+        thresholds=tuple(d["thresholds"]),
+    )
     return Line(
         CriterionSpec(**spec),
         _py_value(d["value"]),
@@ -241,7 +251,12 @@ def _fact_to_dict(fv: FactValue) -> dict[str, Any]:
 
 def _fact_from_dict(d: Mapping[str, Any]) -> FactValue:
     return FactValue(
-        _py_value(d["value"]), _from_iso(d["on"]), d["status"], tuple(d["missing"]), tuple(d["stale"]), d["note"]
+        _py_value(d["value"]),
+        _from_iso(d["on"]),
+        d["status"],
+        tuple(d["missing"]),
+        tuple(d["stale"]),
+        d["note"],
     )
 
 
@@ -331,8 +346,14 @@ def render_text(result: Result) -> str:
                 value += f" ({format_date(line.value_on)})"
             if line.note:
                 value += f" [{line.note}]"
-        points = f"{line.points:g}/{line.points_possible:g} points ({LOCAL_POLICY})" if line.kind == "points" else line.kind
-        source = f"{line.citation} [{line.evidence}]" if line.evidence != LOCAL_POLICY else LOCAL_POLICY
+        points = (
+            f"{line.points:g}/{line.points_possible:g} points ({LOCAL_POLICY})"
+            if line.kind == "points"
+            else line.kind
+        )
+        source = (
+            f"{line.citation} [{line.evidence}]" if line.evidence != LOCAL_POLICY else LOCAL_POLICY
+        )
         out.append(
             f"  - {line.label or line.key}: {value}; threshold {format_threshold(line.operator, line.thresholds)}; "
             f"{OUTCOME_PHRASES[line.outcome]}; {points}"
@@ -342,7 +363,9 @@ def render_text(result: Result) -> str:
         out.append("Data to collect:")
         for t in result.to_collect:
             flag = " (required)" if t.required else ""
-            out.append(f"  - {t.item}: {STATUS_PHRASES[t.reason]}{flag}, for {', '.join(t.criteria)}")
+            out.append(
+                f"  - {t.item}: {STATUS_PHRASES[t.reason]}{flag}, for {', '.join(t.criteria)}"
+            )
     if result.review_marks:
         labels = {line.key: line.label or line.key for line in result.lines}
         out.append("Review marks:")

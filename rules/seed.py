@@ -27,6 +27,7 @@ def seed_default_ruleset(apps) -> None:
     ruleset.save(update_fields=["published_at"])
     DiseaseIndication = apps.get_model("rules", "DiseaseIndication")
     Criterion = apps.get_model("rules", "Criterion")
-    DiseaseIndication.objects.bulk_create(DiseaseIndication(ruleset=ruleset, **row) for row in DEFAULT_INDICATIONS)
+    DiseaseIndication.objects.bulk_create(
+        DiseaseIndication(ruleset=ruleset, **row) for row in DEFAULT_INDICATIONS
+    )
     Criterion.objects.bulk_create(Criterion(ruleset=ruleset, **row) for row in DEFAULT_CRITERIA)
-

@@ -29,7 +29,9 @@ def ruleset_publish(*, ruleset: RuleSet, by) -> RuleSet:
         compile_ruleset(ruleset.to_spec())
     except RuleSetError as error:
         raise ValidationError([str(problem) for problem in error.problems]) from error
-    RuleSet.objects.select_for_update().filter(status=RuleSet.Status.PUBLISHED).update(status=RuleSet.Status.RETIRED)
+    RuleSet.objects.select_for_update().filter(status=RuleSet.Status.PUBLISHED).update(
+        status=RuleSet.Status.RETIRED
+    )
     ruleset.status = RuleSet.Status.PUBLISHED
     ruleset.published_at = timezone.now()
     ruleset.published_by = by
@@ -41,8 +43,10 @@ def ruleset_publish(*, ruleset: RuleSet, by) -> RuleSet:
 def next_version(version: str) -> str:
     """The first free version after this one: 1 -> 2, 1.2 -> 1.3, v1 -> v1.1."""
     head, _, last = version.rpartition(".")
-    candidate = f"{head}.{int(last) + 1}" if head and last.isdigit() else (
-        str(int(version) + 1) if version.isdigit() else f"{version}.1"
+    candidate = (
+        f"{head}.{int(last) + 1}"
+        if head and last.isdigit()
+        else (str(int(version) + 1) if version.isdigit() else f"{version}.1")
     )
     while RuleSet.objects.filter(version=candidate).exists():
         candidate = next_version(candidate)
@@ -54,9 +58,14 @@ def ruleset_clone(*, ruleset: RuleSet, version: str | None = None) -> RuleSet:
     """Start the next version as a draft copy of this one."""
     version = version or next_version(ruleset.version)
     draft = RuleSet.objects.create(
-        name=ruleset.name, version=version, status=RuleSet.Status.DRAFT,
-        domain_weights=ruleset.domain_weights, band_thresholds=ruleset.band_thresholds,
-        freshness_days=ruleset.freshness_days, notes=ruleset.notes, cloned_from=ruleset,
+        name=ruleset.name,
+        version=version,
+        status=RuleSet.Status.DRAFT,
+        domain_weights=ruleset.domain_weights,
+        band_thresholds=ruleset.band_thresholds,
+        freshness_days=ruleset.freshness_days,
+        notes=ruleset.notes,
+        cloned_from=ruleset,
     )
     for indication in ruleset.indications.all():
         indication.pk = None

@@ -115,8 +115,14 @@ class RuleSetSpec:
         Unknown keys raise :class:`RuleSetError`; list values become tuples.
         """
         problems: list[Problem] = []
-        ind = [_from_dict(IndicationSpec, d, f"indication #{n}", problems) for n, d in enumerate(indications, 1)]
-        crit = [_from_dict(CriterionSpec, d, _criterion_where(d, n), problems) for n, d in enumerate(criteria, 1)]
+        ind = [
+            _from_dict(IndicationSpec, d, f"indication #{n}", problems)
+            for n, d in enumerate(indications, 1)
+        ]
+        crit = [
+            _from_dict(CriterionSpec, d, _criterion_where(d, n), problems)
+            for n, d in enumerate(criteria, 1)
+        ]
         if problems:
             raise RuleSetError(problems)
         return cls(

@@ -61,7 +61,13 @@ def validate(spec: RuleSetSpec) -> list[Problem]:
 def _check_weights(spec: RuleSetSpec, add) -> None:
     weights = spec.domain_weights
     for key in sorted(set(weights) - set(DOMAINS)):
-        add(Problem(RULESET, "domain_weights", f"unknown domain {key!r}; choose from {', '.join(DOMAINS)}"))
+        add(
+            Problem(
+                RULESET,
+                "domain_weights",
+                f"unknown domain {key!r}; choose from {', '.join(DOMAINS)}",
+            )
+        )
     for key in DOMAINS:
         if key not in weights:
             add(Problem(RULESET, "domain_weights", f"no weight for domain {key!r}"))
@@ -97,9 +103,19 @@ def _check_freshness(spec: RuleSetSpec, add) -> None:
 
 def _check_source(where: str, citation: Any, evidence: Any, add) -> None:
     if evidence not in EVIDENCE:
-        add(Problem(where, "evidence", f"unknown evidence mark {evidence!r}; choose from {', '.join(EVIDENCE)}"))
+        add(
+            Problem(
+                where,
+                "evidence",
+                f"unknown evidence mark {evidence!r}; choose from {', '.join(EVIDENCE)}",
+            )
+        )
     if evidence != LOCAL_POLICY and (not isinstance(citation, str) or not citation.strip()):
-        add(Problem(where, "citation", "a clinical source needs a citation (or mark it local policy)"))
+        add(
+            Problem(
+                where, "citation", "a clinical source needs a citation (or mark it local policy)"
+            )
+        )
 
 
 def _check_indications(rows: tuple[IndicationSpec, ...], add) -> None:
@@ -110,7 +126,11 @@ def _check_indications(rows: tuple[IndicationSpec, ...], add) -> None:
         if row.disease not in DISEASES:
             add(Problem(where, "disease", f"unknown disease {row.disease!r}"))
         if row.transplant_type not in TRANSPLANT_TYPES:
-            add(Problem(where, "transplant_type", f"unknown transplant type {row.transplant_type!r}"))
+            add(
+                Problem(
+                    where, "transplant_type", f"unknown transplant type {row.transplant_type!r}"
+                )
+            )
         if row.category not in CATEGORIES:
             add(Problem(where, "category", f"unknown category {row.category!r}"))
         elif row.category in SAA_PATHWAYS and base != PATHWAY_DISEASE:
@@ -125,7 +145,13 @@ def _check_indications(rows: tuple[IndicationSpec, ...], add) -> None:
     for (disease, paediatric, slot), count in sorted(gates.items(), key=str):
         if count > 1:
             who = "paediatric" if paediatric else "adult"
-            add(Problem(f"indication {disease}", "screened", f"{count} screened {who} rows for {slot}; keep one"))
+            add(
+                Problem(
+                    f"indication {disease}",
+                    "screened",
+                    f"{count} screened {who} rows for {slot}; keep one",
+                )
+            )
 
 
 def _check_criterion(c: CriterionSpec, add, *, duplicate: bool) -> None:
@@ -135,7 +161,11 @@ def _check_criterion(c: CriterionSpec, add, *, duplicate: bool) -> None:
     if duplicate:
         add(Problem(where, "key", "duplicate key"))
     if c.domain not in DOMAINS:
-        add(Problem(where, "domain", f"unknown domain {c.domain!r}; choose from {', '.join(DOMAINS)}"))
+        add(
+            Problem(
+                where, "domain", f"unknown domain {c.domain!r}; choose from {', '.join(DOMAINS)}"
+            )
+        )
     if c.kind not in KINDS:
         add(Problem(where, "kind", f"unknown kind {c.kind!r}; choose from {', '.join(KINDS)}"))
     _check_diseases(where, c.diseases, add)
@@ -143,10 +173,22 @@ def _check_criterion(c: CriterionSpec, add, *, duplicate: bool) -> None:
     if info is None:
         add(Problem(where, "fact", f"unknown fact {c.fact!r}"))
     if c.operator not in OPERATORS:
-        add(Problem(where, "operator", f"unknown operator {c.operator!r}; choose from {', '.join(OPERATORS)}"))
+        add(
+            Problem(
+                where,
+                "operator",
+                f"unknown operator {c.operator!r}; choose from {', '.join(OPERATORS)}",
+            )
+        )
     elif info is not None and c.operator not in OPERATORS_BY_TYPE[info.type]:
         allowed = ", ".join(OPERATORS_BY_TYPE[info.type])
-        add(Problem(where, "operator", f"{c.operator!r} does not apply to {info.type} fact {c.fact!r}; use {allowed}"))
+        add(
+            Problem(
+                where,
+                "operator",
+                f"{c.operator!r} does not apply to {info.type} fact {c.fact!r}; use {allowed}",
+            )
+        )
     else:
         _check_thresholds(where, c, info, add)
     if not isinstance(c.required, bool):
@@ -185,7 +227,11 @@ def _check_thresholds(where: str, c: CriterionSpec, info, add) -> None:
             add(Problem(where, "thresholds", f"{o!r} needs exactly one number, got {list(t)!r}"))
     elif o == "between":
         if len(t) != 2 or not all(_is_number(v) for v in t):
-            add(Problem(where, "thresholds", f"'between' needs two numbers [low, high], got {list(t)!r}"))
+            add(
+                Problem(
+                    where, "thresholds", f"'between' needs two numbers [low, high], got {list(t)!r}"
+                )
+            )
         elif t[0] > t[1]:
             add(Problem(where, "thresholds", f"'between' low {t[0]} is above high {t[1]}"))
     elif o == "in":
@@ -193,12 +239,22 @@ def _check_thresholds(where: str, c: CriterionSpec, info, add) -> None:
             add(Problem(where, "thresholds", "'in' needs at least one value"))
         elif info is not None and info.type == NUMBER:
             if not all(_is_number(v) for v in t):
-                add(Problem(where, "thresholds", f"'in' on a number fact needs numbers, got {list(t)!r}"))
+                add(
+                    Problem(
+                        where, "thresholds", f"'in' on a number fact needs numbers, got {list(t)!r}"
+                    )
+                )
         elif info is not None:
             bad = [v for v in t if v not in info.choices]
             if bad:
                 kind = "values" if info.type == LIST else "choices"
-                add(Problem(where, "thresholds", f"{bad!r} not among the {kind} of {c.fact!r}: {', '.join(info.choices)}"))
+                add(
+                    Problem(
+                        where,
+                        "thresholds",
+                        f"{bad!r} not among the {kind} of {c.fact!r}: {', '.join(info.choices)}",
+                    )
+                )
     elif t:
         add(Problem(where, "thresholds", f"{o!r} takes no threshold, got {list(t)!r}"))
 
@@ -214,7 +270,13 @@ def _check_template(where: str, template: Any, add) -> None:
         return
     unknown = [n for n in names if n not in TEMPLATE_FIELDS]
     for name in unknown:
-        add(Problem(where, "explanation", f"unknown placeholder {{{name}}}; use {', '.join(TEMPLATE_FIELDS)}"))
+        add(
+            Problem(
+                where,
+                "explanation",
+                f"unknown placeholder {{{name}}}; use {', '.join(TEMPLATE_FIELDS)}",
+            )
+        )
     if not unknown:
         try:  # placeholders are filled with text when shown: no format specs, no positions
             template.format(**dict.fromkeys(TEMPLATE_FIELDS, "x"))

@@ -13,7 +13,9 @@ from patients.permissions import (  # plain constants, no Django
 # Django-dependent imports live inside the fixtures, so that the pure engine tests
 # (tests/rules) also run without Django: python -m pytest tests/rules -p no:django
 
-SHARED_DIR = os.environ.get("CANDIDACY_SHARED_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "shared"))
+SHARED_DIR = os.environ.get(
+    "CANDIDACY_SHARED_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "shared")
+)
 
 
 def _member(group_name, centre, **kwargs):

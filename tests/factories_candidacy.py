@@ -20,30 +20,67 @@ from rules.specs import STRONG
 from .factories import PatientFactory
 
 __all__ = [
-    "MET", "NOT_EVALUABLE", "NOT_MET", "ReviewFactory", "ScreeningFactory", "exclusion_line", "rescreen", "result_dict",
+    "MET",
+    "NOT_EVALUABLE",
+    "NOT_MET",
+    "ReviewFactory",
+    "ScreeningFactory",
+    "exclusion_line",
+    "rescreen",
+    "result_dict",
 ]
 
 
 def exclusion_line(key: str, label: str, outcome: str) -> dict:
     """A stored result line of kind "exclusion" (met = the contraindication is present)."""
     return {
-        "key": key, "domain": "overall_health", "diseases": ["all"], "fact": "pregnant", "operator": "is true",
-        "thresholds": [], "kind": "exclusion", "required": False, "criterion_points": 0, "label": label,
-        "explanation": "{label}: {value}", "citation": "Test source 2026", "evidence": "V", "enabled": True,
-        "value": outcome == MET if outcome != NOT_EVALUABLE else None, "value_on": None,
+        "key": key,
+        "domain": "overall_health",
+        "diseases": ["all"],
+        "fact": "pregnant",
+        "operator": "is true",
+        "thresholds": [],
+        "kind": "exclusion",
+        "required": False,
+        "criterion_points": 0,
+        "label": label,
+        "explanation": "{label}: {value}",
+        "citation": "Test source 2026",
+        "evidence": "V",
+        "enabled": True,
+        "value": outcome == MET if outcome != NOT_EVALUABLE else None,
+        "value_on": None,
         "value_status": "ok" if outcome != NOT_EVALUABLE else "missing",
-        "outcome": outcome, "points": 0, "points_possible": 0, "note": "",
+        "outcome": outcome,
+        "points": 0,
+        "points_possible": 0,
+        "note": "",
     }
 
 
-def result_dict(band: str, score: int, *, completeness: float = 1.0, lines=(), to_collect=(), as_of=None) -> dict:
+def result_dict(
+    band: str, score: int, *, completeness: float = 1.0, lines=(), to_collect=(), as_of=None
+) -> dict:
     """A stored engine result (what ``Result.to_dict`` writes) with just these parts."""
     return {
-        "band": band, "score": score, "reasons": [], "lines": list(lines), "completeness": completeness,
-        "to_collect": [{"item": item, "reason": "missing", "required": False, "criteria": ["x"]} for item in to_collect],
-        "review_marks": [], "domain_scores": {"severity": None, "failed_treatments": None, "overall_health": None},
-        "indication": None, "ruleset_name": "Test rules", "ruleset_version": "1",
-        "as_of": (as_of or datetime.date.today()).isoformat(), "disease": None, "disease_subtype": None, "facts": {},
+        "band": band,
+        "score": score,
+        "reasons": [],
+        "lines": list(lines),
+        "completeness": completeness,
+        "to_collect": [
+            {"item": item, "reason": "missing", "required": False, "criteria": ["x"]}
+            for item in to_collect
+        ],
+        "review_marks": [],
+        "domain_scores": {"severity": None, "failed_treatments": None, "overall_health": None},
+        "indication": None,
+        "ruleset_name": "Test rules",
+        "ruleset_version": "1",
+        "as_of": (as_of or datetime.date.today()).isoformat(),
+        "disease": None,
+        "disease_subtype": None,
+        "facts": {},
     }
 
 
@@ -68,13 +105,19 @@ class ScreeningFactory(factory.django.DjangoModelFactory):
     rank_key = factory.LazyAttribute(lambda o: rank_key(o.band, o.score))
     completeness = 1.0
     result = factory.LazyAttribute(
-        lambda o: result_dict(o.band, o.score, completeness=o.completeness, lines=o.lines, to_collect=o.to_collect)
+        lambda o: result_dict(
+            o.band, o.score, completeness=o.completeness, lines=o.lines, to_collect=o.to_collect
+        )
     )
     inputs_digest = factory.Sequence(lambda n: hashlib.sha256(f"inputs {n}".encode()).hexdigest())
     is_current = True
     centre = factory.LazyAttribute(lambda o: o.patient.centre)
-    disease_key = factory.LazyAttribute(lambda o: o.patient.disease.key if o.patient.disease else "")
-    sort_name = factory.LazyAttribute(lambda o: f"{o.patient.family_name}, {o.patient.given_name}".lower())
+    disease_key = factory.LazyAttribute(
+        lambda o: o.patient.disease.key if o.patient.disease else ""
+    )
+    sort_name = factory.LazyAttribute(
+        lambda o: f"{o.patient.family_name}, {o.patient.given_name}".lower()
+    )
     birth_date = factory.LazyAttribute(lambda o: o.patient.birth_date)
 
     @factory.post_generation
@@ -102,7 +145,9 @@ class ReviewFactory(factory.django.DjangoModelFactory):
             self.flagged_at = extracted
 
 
-def rescreen(patient, band, *, score=None, as_of=None, digest=None) -> tuple[Screening, Screening | None]:
+def rescreen(
+    patient, band, *, score=None, as_of=None, digest=None
+) -> tuple[Screening, Screening | None]:
     """Store a new current screening as the screening service would: (new, previous current)."""
     previous = Screening.objects.filter(patient=patient, is_current=True).first()
     if previous is not None:

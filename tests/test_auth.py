@@ -84,9 +84,13 @@ def test_a_session_ends_after_12_hours_however_active(client, clinician):
 @pytest.mark.django_db
 def test_repeated_failed_logins_lock_the_account_and_are_logged(client, clinician):
     for _ in range(5):
-        client.post(reverse("login"), {"username": "clin", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
+        client.post(
+            reverse("login"), {"username": "clin", "password": "wrong"}, REMOTE_ADDR="10.0.0.1"
+        )
     # Even the right password is refused now, from another address too.
-    response = client.post(reverse("login"), {"username": "clin", "password": DEFAULT_PASSWORD}, REMOTE_ADDR="10.0.0.2")
+    response = client.post(
+        reverse("login"), {"username": "clin", "password": DEFAULT_PASSWORD}, REMOTE_ADDR="10.0.0.2"
+    )
     assert response.status_code == 429
     assert "Sign-in locked" in response.content.decode()
     assert AccessAttempt.objects.filter(username="clin").exists()
@@ -95,8 +99,14 @@ def test_repeated_failed_logins_lock_the_account_and_are_logged(client, clinicia
 @pytest.mark.django_db
 def test_repeated_failures_from_one_address_lock_that_address(client, clinician, coordinator):
     for n in range(5):
-        client.post(reverse("login"), {"username": f"nobody{n}", "password": "x"}, REMOTE_ADDR="10.9.9.9")
-    response = client.post(reverse("login"), {"username": "coord", "password": DEFAULT_PASSWORD}, REMOTE_ADDR="10.9.9.9")
+        client.post(
+            reverse("login"), {"username": f"nobody{n}", "password": "x"}, REMOTE_ADDR="10.9.9.9"
+        )
+    response = client.post(
+        reverse("login"),
+        {"username": "coord", "password": DEFAULT_PASSWORD},
+        REMOTE_ADDR="10.9.9.9",
+    )
     assert response.status_code == 429
 
 

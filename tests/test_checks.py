@@ -9,7 +9,9 @@ def ids(messages):
     return {m.id for m in messages}
 
 
-@pytest.mark.parametrize("url", ["", "candidacy.example.org", "ftp://candidacy.example.org", "https://"])
+@pytest.mark.parametrize(
+    "url", ["", "candidacy.example.org", "ftp://candidacy.example.org", "https://"]
+)
 def test_a_base_url_that_is_not_an_http_address_is_an_error(settings, url):
     settings.CANDIDACY_BASE_URL = url
     assert ids(checks.check_base_url()) == {"candidacy.E001"}
@@ -33,7 +35,9 @@ def test_production_refuses_a_plain_http_base_url(settings):
 
 
 def test_production_needs_a_broker_and_not_sqlite():
-    errors = checks.production_service_errors(broker_url="", database_engine="django.db.backends.sqlite3")
+    errors = checks.production_service_errors(
+        broker_url="", database_engine="django.db.backends.sqlite3"
+    )
     assert ids(errors) == {"candidacy.E004", "candidacy.E005"}
 
 

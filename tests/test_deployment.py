@@ -26,7 +26,11 @@ def test_check_deploy_reports_nothing_with_production_settings():
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | PRODUCTION_ENV
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
@@ -34,9 +38,12 @@ def test_check_deploy_reports_nothing_with_production_settings():
 
 def test_production_refuses_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | {
-        "DJANGO_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "config.settings.base"
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
     }
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
@@ -55,11 +62,21 @@ def test_compose_runs_the_production_shape_with_the_settings_variables():
     known = _settings_env_names()
     for name in ("web", "worker", "beat"):
         environment = services[name]["environment"]
-        assert set(environment) <= known, f"{name} sets variables the settings never read: {set(environment) - known}"
-        for required in ("DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"):
+        assert set(environment) <= known, (
+            f"{name} sets variables the settings never read: {set(environment) - known}"
+        )
+        for required in (
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "DJANGO_SECRET_KEY",
+            "DJANGO_ALLOWED_HOSTS",
+        ):
             assert required in environment
         assert environment["DJANGO_DEBUG"] == "0"
-        assert "@postgres:" in environment["DATABASE_URL"] and "redis://redis:" in environment["CELERY_BROKER_URL"]
+        assert (
+            "@postgres:" in environment["DATABASE_URL"]
+            and "redis://redis:" in environment["CELERY_BROKER_URL"]
+        )
 
 
 def test_database_connections_are_persistent_and_health_checked(settings):
@@ -67,6 +84,8 @@ def test_database_connections_are_persistent_and_health_checked(settings):
     assert settings.DATABASES["default"]["CONN_MAX_AGE"] > 0
 
 
-@pytest.mark.skipif(not os.environ.get("CANDIDACY_REQUIRE_SERVICES"), reason="only CI promises PostgreSQL")
+@pytest.mark.skipif(
+    not os.environ.get("CANDIDACY_REQUIRE_SERVICES"), reason="only CI promises PostgreSQL"
+)
 def test_ci_runs_the_suite_on_postgresql():
     assert connection.vendor == "postgresql"

@@ -56,7 +56,9 @@ SERVICE_DESCRIPTION = (
     "autologous haematopoietic stem cell transplantation: band, score and main reasons, with a "
     "link to the full explanation. Decision support only; the team decides."
 )
-USAGE_REQUIREMENTS = "An administrator of Candidacy registers the EHR (issuer, public key, centres) first."
+USAGE_REQUIREMENTS = (
+    "An administrator of Candidacy registers the EHR (issuer, public key, centres) first."
+)
 
 # --- Token checks ---------------------------------------------------------------------------
 
@@ -64,7 +66,11 @@ USAGE_REQUIREMENTS = "An administrator of Candidacy registers the EHR (issuer, p
 ALGORITHM_FOR_KEY = {"EC": "ES384", "RSA": "RS384"}
 MIN_RSA_BITS = 2048
 REQUIRED_CLAIMS = ("iss", "sub", "aud", "exp", "iat", "jti")
-NUMERIC_DATE_CLAIMS = ("exp", "iat", "nbf")  # each, when present, a JSON number (RFC 7519 NumericDate)
+NUMERIC_DATE_CLAIMS = (
+    "exp",
+    "iat",
+    "nbf",
+)  # each, when present, a JSON number (RFC 7519 NumericDate)
 MAX_TOKEN_LIFETIME_SECONDS = 5 * 60  # CDS Hooks: exp no more than five minutes in the future
 CLOCK_LEEWAY_SECONDS = 30  # the EHR's clock and ours may differ a little
 MAX_JTI_LENGTH = 255
@@ -73,7 +79,9 @@ PRIVATE_JWK_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "k")
 UNAUTHORIZED = "A valid CDS Hooks token from a registered, active client is required."
 KEY_MISSING = "Enter the client's public key."
 KEY_UNREADABLE = "This is not a JWK, a JWK Set or a PEM public key."
-KEY_PRIVATE = "This is a private key. Enter the client's public key only; the private key stays with the EHR."
+KEY_PRIVATE = (
+    "This is a private key. Enter the client's public key only; the private key stays with the EHR."
+)
 KEY_UNSUPPORTED = "Use an EC P-384 key (ES384) or an RSA key of at least 2048 bits (RS384)."
 KEY_NEEDS_KID = "With several keys in the set, every key needs a distinct kid."
 
@@ -89,7 +97,9 @@ NO_PATIENT_ID = "context.patientId is required."
 CARD_SUMMARY = "Stem cell transplant screening: {band} ({score}/100). " + DECISION_SUPPORT
 CARD_SOURCE_LABEL = "Candidacy transplant screening"
 CARD_LINK_LABEL = "Open the screening in Candidacy"
-CARD_HEADLINE = "**{band}**, score {score} of 100 (rule set {ruleset}, version {version}; as of {as_of})."
+CARD_HEADLINE = (
+    "**{band}**, score {score} of 100 (rule set {ruleset}, version {version}; as of {as_of})."
+)
 CARD_REASONS_HEADING = "Main reasons:"
 CARD_MORE_REASONS = "and {count} more in Candidacy"
 CARD_FOOTER = DECISION_SUPPORT + " The full explanation, with its sources, is in Candidacy."
@@ -256,7 +266,9 @@ def verify_client_token(authorization: str | None, *, audience: str) -> CdsClien
     for name in NUMERIC_DATE_CLAIMS:
         value = claims.get(name)
         if name in claims and (
-            isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value)
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
         ):
             raise CdsAuthError(f"token of {issuer!r} refused: {name} is not a number")
     if claims["exp"] > time.time() + MAX_TOKEN_LIFETIME_SECONDS + CLOCK_LEEWAY_SECONDS:
@@ -294,10 +306,16 @@ def client_patient(client: CdsClient, fhir_id: str) -> Patient | None:
     if not fhir_id:
         return None
     matches = list(
-        Patient.objects.filter(fhir_id=fhir_id, centre__in=client.centres.all()).select_related("centre")[:2]
+        Patient.objects.filter(fhir_id=fhir_id, centre__in=client.centres.all()).select_related(
+            "centre"
+        )[:2]
     )
     if len(matches) > 1:
-        logger.warning("CDS client %s: FHIR patient id %r matches several patients; no card", client.pk, fhir_id)
+        logger.warning(
+            "CDS client %s: FHIR patient id %r matches several patients; no card",
+            client.pk,
+            fhir_id,
+        )
         return None
     return matches[0] if matches else None
 
@@ -309,7 +327,9 @@ def _md(text: str) -> str:
 
 def _line_reason(line: Line) -> str:
     when = f" ({format_date(line.value_on)})" if line.value_on else ""
-    return f"{line.label or line.key}: {value_with_unit(line)}{when} — {OUTCOME_PHRASES[line.outcome]}"
+    return (
+        f"{line.label or line.key}: {value_with_unit(line)}{when} — {OUTCOME_PHRASES[line.outcome]}"
+    )
 
 
 def main_reasons(result: Result) -> list[str]:
@@ -317,7 +337,10 @@ def main_reasons(result: Result) -> list[str]:
     none), the scored criteria met, the heaviest first."""
     if result.reasons:
         return [reason_text(r)[:1].upper() + reason_text(r)[1:] for r in result.reasons]
-    counted = sorted((ln for ln in result.lines if ln.outcome == MET and ln.kind == "points"), key=lambda ln: -ln.points)
+    counted = sorted(
+        (ln for ln in result.lines if ln.outcome == MET and ln.kind == "points"),
+        key=lambda ln: -ln.points,
+    )
     return [_line_reason(ln) for ln in counted]
 
 
@@ -332,8 +355,11 @@ def screening_card(result: Result, *, as_of, card_uuid: str, patient_url: str) -
     reasons = main_reasons(result)
     lines = [
         CARD_HEADLINE.format(
-            band=_md(result.band), score=result.score, ruleset=_md(result.ruleset_name),
-            version=_md(result.ruleset_version), as_of=format_date(as_of),
+            band=_md(result.band),
+            score=result.score,
+            ruleset=_md(result.ruleset_name),
+            version=_md(result.ruleset_version),
+            as_of=format_date(as_of),
         ),
     ]
     if reasons:

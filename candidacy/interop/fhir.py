@@ -42,7 +42,9 @@ from ..screening.models import Screening
 
 FHIR_JSON = "application/fhir+json"
 URI_SYSTEM = "urn:ietf:rfc:3986"  # FHIR's system for identifiers that are URIs (urn:uuid:...)
-ASSESSMENT_TEXT = "Screening for autologous haematopoietic stem cell transplantation in severe autoimmune disease"
+ASSESSMENT_TEXT = (
+    "Screening for autologous haematopoietic stem cell transplantation in severe autoimmune disease"
+)
 PERFORMER_DISPLAY = "Candidacy rule-based screening"
 SCORE_RATIONALE = (
     "Candidacy score {score} of 100: the weighted share of the rule set's criteria met. "
@@ -85,7 +87,11 @@ def patient_reference(patient: Patient) -> dict:
 
 def value_with_unit(line: Line) -> str:
     unit = FACTS[line.fact].unit if line.fact in FACTS else ""
-    return f"{display_value(line)} {unit}".strip() if line.value_status != MISSING else display_value(line)
+    return (
+        f"{display_value(line)} {unit}".strip()
+        if line.value_status != MISSING
+        else display_value(line)
+    )
 
 
 def criterion_note(line: Line) -> str:
@@ -109,7 +115,9 @@ def input_references(result: Result) -> list[dict]:
         seen.add(line.fact)
         name = _first_clause(FACTS[line.fact].description) if line.fact in FACTS else line.fact
         when = f", {format_date(line.value_on)}" if line.value_on else ""
-        refs.append({"display": INPUT_DISPLAY.format(name=name, value=value_with_unit(line), when=when)})
+        refs.append(
+            {"display": INPUT_DISPLAY.format(name=name, value=value_with_unit(line), when=when)}
+        )
     return refs
 
 
@@ -125,7 +133,13 @@ def risk_assessment(screening: Screening, result: Result, patient: Patient) -> R
         status="final",
         code={"text": ASSESSMENT_TEXT},
         method={
-            "coding": [{"system": ruleset_system(), "code": screening.ruleset_version, "display": method_text}],
+            "coding": [
+                {
+                    "system": ruleset_system(),
+                    "code": screening.ruleset_version,
+                    "display": method_text,
+                }
+            ],
             "text": method_text,
         },
         subject=patient_reference(patient),

@@ -18,17 +18,24 @@ class CdsClient(models.Model):
     ``candidacy.*_cdsclient`` permissions; no role group has them).
     """
 
-    name = models.CharField(max_length=200, help_text="Who this is, e.g. the EHR of North Transplant Centre.")
+    name = models.CharField(
+        max_length=200, help_text="Who this is, e.g. the EHR of North Transplant Centre."
+    )
     issuer = models.CharField(
-        max_length=255, unique=True,
+        max_length=255,
+        unique=True,
         help_text="The iss claim of the client's tokens (CDS Hooks: its identifier, usually a URL).",
     )
     public_key = models.TextField(
-        help_text="The client's public key: a JWK, a JWK Set ({\"keys\": [...]}) or PEM text. "
-                  "EC P-384 (ES384) or RSA of 2048 bits or more (RS384). Never a private key.",
+        help_text='The client\'s public key: a JWK, a JWK Set ({"keys": [...]}) or PEM text. '
+        "EC P-384 (ES384) or RSA of 2048 bits or more (RS384). Never a private key.",
     )
-    centres = models.ManyToManyField(Centre, related_name="+", blank=True, help_text="The centres whose patients it may see.")
-    is_active = models.BooleanField("active", default=True, help_text="Untick to refuse its calls at once.")
+    centres = models.ManyToManyField(
+        Centre, related_name="+", blank=True, help_text="The centres whose patients it may see."
+    )
+    is_active = models.BooleanField(
+        "active", default=True, help_text="Untick to refuse its calls at once."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()  # who registered or changed which EHR's key, and when
 
@@ -62,7 +69,9 @@ class CdsTokenUse(models.Model):
     expires_at = models.DateTimeField(db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["client", "jti"], name="cds_token_used_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "jti"], name="cds_token_used_once")
+        ]
 
     def __str__(self):
         return f"{self.jti} until {self.expires_at:%d %b %Y %H:%M:%S}"

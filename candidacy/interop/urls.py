@@ -7,7 +7,9 @@ from . import views
 app_name = "interop"
 
 urlpatterns = [
-    path("fhir/Patient/<uuid:public_id>/$screening", views.patient_screening, name="fhir_screening"),
+    path(
+        "fhir/Patient/<uuid:public_id>/$screening", views.patient_screening, name="fhir_screening"
+    ),
     path("cds-services", views.cds_discovery, name="cds_discovery"),
     path("cds-services/candidacy-screen", views.cds_candidacy_screen, name="cds_screen"),
 ]

@@ -67,7 +67,9 @@ def _unauthorized() -> JsonResponse:
 def cds_candidacy_screen(request):
     """POST /cds-services/candidacy-screen: the patient-view hook. The token is checked first."""
     try:
-        client = cds.verify_client_token(request.headers.get("Authorization"), audience=cds.service_audience())
+        client = cds.verify_client_token(
+            request.headers.get("Authorization"), audience=cds.service_audience()
+        )
     except cds.CdsAuthError as error:
         logger.warning("CDS Hooks call refused: %s", error)
         return _unauthorized()

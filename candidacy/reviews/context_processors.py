@@ -10,7 +10,9 @@ def _unassigned_flags(user) -> int | str:
     # One COUNT over the (centre, state, -flagged_at) index, for users who see reviews.
     if not user.has_perm("candidacy.view_review"):
         return 0
-    unassigned = Review.objects.visible_to(user).filter(state=Review.State.FLAGGED, assignee__isnull=True)
+    unassigned = Review.objects.visible_to(user).filter(
+        state=Review.State.FLAGGED, assignee__isnull=True
+    )
     # Counting every flag exactly cost 300 ms a page at a million patients; the badge only
     # needs to say "many" past a point, and a COUNT over a LIMIT stops there. No ordering:
     # the count does not need one, and sorting the flags first cost most of the query.

@@ -30,7 +30,9 @@ class ReviewQuerySet(models.QuerySet):
 
     def latest_per_patient(self):
         """Each patient's latest review (the one their review state is)."""
-        latest = Review.objects.filter(patient_id=OuterRef("patient_id")).newest_first().values("pk")[:1]
+        latest = (
+            Review.objects.filter(patient_id=OuterRef("patient_id")).newest_first().values("pk")[:1]
+        )
         return self.filter(pk=Subquery(latest))
 
     def latest_of(self, patient_id):
@@ -53,16 +55,31 @@ class Review(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="reviews")
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+")
     state = models.CharField(max_length=12, choices=State.choices, default=State.FLAGGED)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_reviews")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_reviews",
+    )
     flagged_at = models.DateTimeField(auto_now_add=True)
-    flag_screening = models.ForeignKey(Screening, on_delete=models.PROTECT, related_name="+", help_text="The screening that raised the flag.")
-    decision_screening = models.ForeignKey(Screening, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    flag_screening = models.ForeignKey(
+        Screening,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The screening that raised the flag.",
+    )
+    decision_screening = models.ForeignKey(
+        Screening, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decision_band = models.CharField(max_length=30, blank=True)
     decision_score = models.PositiveSmallIntegerField(null=True, blank=True)
     decision_ruleset_version = models.CharField(max_length=20, blank=True)
     decision_reason = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     re_review_on = models.DateField(null=True, blank=True)
 
     objects = ReviewQuerySet.as_manager()
@@ -71,7 +88,9 @@ class Review(models.Model):
         ordering = ["-flagged_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["patient"], condition=Q(state__in=["flagged", "in_review"]), name="one_open_review_per_patient"
+                fields=["patient"],
+                condition=Q(state__in=["flagged", "in_review"]),
+                name="one_open_review_per_patient",
             ),
         ]
         indexes = [
@@ -85,7 +104,9 @@ class Review(models.Model):
 
 class ReviewNote(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="notes")
-    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(max_length=4000)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -101,7 +122,9 @@ class ReviewEvent(models.Model):
     """The audit of a review: every state change and assignment, who, when, from, to."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     from_state = models.CharField(max_length=12, blank=True)
     to_state = models.CharField(max_length=12)
     detail = models.CharField(max_length=500, blank=True)

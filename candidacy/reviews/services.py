@@ -94,7 +94,9 @@ def _locked(review: Review) -> Review:
 def _check_actor(review: Review, user, permission: str = "candidacy.change_review") -> None:
     """Views check first; the service checks again, as tasks and the shell call it too."""
     centres = user.centres.filter(pk__in=[review.centre_id, review.patient.centre_id]).count()
-    if not user.has_perm(permission) or centres != len({review.centre_id, review.patient.centre_id}):
+    if not user.has_perm(permission) or centres != len(
+        {review.centre_id, review.patient.centre_id}
+    ):
         raise PermissionDenied(NOT_ALLOWED)
 
 

@@ -69,8 +69,12 @@ class Screening(models.Model):
     # compare (rank_key, sort_name, patient_id) as a row value against one index.
     rank_key = models.PositiveIntegerField()
     completeness = models.FloatField()
-    result = models.JSONField(help_text="The engine result, structured (explanation lines and input facts).")
-    inputs_digest = models.CharField(max_length=64, help_text="Hash of the record, rule set and date it was computed from.")
+    result = models.JSONField(
+        help_text="The engine result, structured (explanation lines and input facts)."
+    )
+    inputs_digest = models.CharField(
+        max_length=64, help_text="Hash of the record, rule set and date it was computed from."
+    )
     is_current = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Copies for the worklist: filters and keyset order without joins.
@@ -85,36 +89,49 @@ class Screening(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["patient"], condition=Q(is_current=True), name="one_current_screening_per_patient"
+                fields=["patient"],
+                condition=Q(is_current=True),
+                name="one_current_screening_per_patient",
             ),
         ]
         indexes = [
             # The worklist's keyset order, per centre, over current screenings only.
             models.Index(
-                fields=["centre", "rank_key", "sort_name", "patient"], condition=Q(is_current=True),
+                fields=["centre", "rank_key", "sort_name", "patient"],
+                condition=Q(is_current=True),
                 name="worklist_order_by_centre",
             ),
             models.Index(
-                fields=["rank_key", "sort_name", "patient"], condition=Q(is_current=True), name="worklist_order"
+                fields=["rank_key", "sort_name", "patient"],
+                condition=Q(is_current=True),
+                name="worklist_order",
             ),
             # The worklist's other keyset orders and its commonest filter (disease, then rank),
             # so that a deep page or a filtered page is an index range scan, not a sort.
             models.Index(
-                fields=["centre", "sort_name", "patient"], condition=Q(is_current=True), name="worklist_by_name"
+                fields=["centre", "sort_name", "patient"],
+                condition=Q(is_current=True),
+                name="worklist_by_name",
             ),
             models.Index(
-                fields=["centre", "-score", "sort_name", "patient"], condition=Q(is_current=True),
+                fields=["centre", "-score", "sort_name", "patient"],
+                condition=Q(is_current=True),
                 name="worklist_by_score",
             ),
             models.Index(
-                fields=["centre", "-created_at", "-patient"], condition=Q(is_current=True), name="worklist_by_screened"
+                fields=["centre", "-created_at", "-patient"],
+                condition=Q(is_current=True),
+                name="worklist_by_screened",
             ),
             models.Index(
-                fields=["centre", "disease_key", "rank_key", "sort_name", "patient"], condition=Q(is_current=True),
+                fields=["centre", "disease_key", "rank_key", "sort_name", "patient"],
+                condition=Q(is_current=True),
                 name="worklist_by_disease",
             ),
             models.Index(fields=["patient", "-created_at"], name="screening_history"),
-            models.Index(fields=["ruleset"], condition=Q(is_current=True), name="current_by_ruleset"),
+            models.Index(
+                fields=["ruleset"], condition=Q(is_current=True), name="current_by_ruleset"
+            ),
         ]
 
     def __str__(self):
@@ -132,7 +149,9 @@ class RescreenJob(models.Model):
 
     reason = models.CharField(max_length=12, choices=Reason.choices)
     ruleset = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="+")
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -157,7 +176,9 @@ class RescreenChunk(models.Model):
     size = models.PositiveIntegerField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["job", "index"], name="one_row_per_job_chunk")]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "index"], name="one_row_per_job_chunk")
+        ]
 
     def __str__(self):
         return f"chunk {self.index} of job {self.job_id}"

@@ -25,15 +25,27 @@ from rules.specs import (
     UNLIKELY,
 )
 
-DOMAIN_LABELS = {"severity": "Disease severity", "failed_treatments": "Failed treatments", "overall_health": "Overall health"}
+DOMAIN_LABELS = {
+    "severity": "Disease severity",
+    "failed_treatments": "Failed treatments",
+    "overall_health": "Overall health",
+}
 BAND_CSS = {
-    NOT_INDICATED: "band-not-indicated", TRIAL_ONLY: "band-trial-only", EXCLUDED: "band-excluded",
-    INCOMPLETE: "band-incomplete", STRONG: "band-strong", POSSIBLE: "band-possible", UNLIKELY: "band-unlikely",
+    NOT_INDICATED: "band-not-indicated",
+    TRIAL_ONLY: "band-trial-only",
+    EXCLUDED: "band-excluded",
+    INCOMPLETE: "band-incomplete",
+    STRONG: "band-strong",
+    POSSIBLE: "band-possible",
+    UNLIKELY: "band-unlikely",
 }
 # Inputs that are not assessment items: where to record them instead.
 RECORD_FIELDS = {
-    "birth_date": "date of birth", "disease": "diagnosis", "disease_subtype": "MS subtype",
-    "diagnosis_date": "date of onset or diagnosis", "treatment_history": "prior treatments",
+    "birth_date": "date of birth",
+    "disease": "diagnosis",
+    "disease_subtype": "MS subtype",
+    "diagnosis_date": "date of onset or diagnosis",
+    "treatment_history": "prior treatments",
 }
 
 
@@ -76,24 +88,30 @@ def explanation_rows(result: engine_result.Result) -> list[ExplanationRow]:
         else:
             value = f"{engine_result.format_value(line.value)} {unit}".strip()
         if line.kind == "points":
-            points = f"{line.points:g} of {line.points_possible:g}" if line.points_possible else f"— of {line.criterion.points:g}"
+            points = (
+                f"{line.points:g} of {line.points_possible:g}"
+                if line.points_possible
+                else f"— of {line.criterion.points:g}"
+            )
         else:
             points = line.kind
-        rows.append(ExplanationRow(
-            label=line.label or line.key,
-            kind=line.kind,
-            domain=DOMAIN_LABELS.get(line.domain, line.domain),
-            value=value,
-            value_on=line.value_on,
-            stale=line.value_status == engine_result.STALE,
-            threshold=engine_result.format_threshold(line.operator, line.thresholds),
-            outcome=engine_result.OUTCOME_PHRASES[line.outcome],
-            outcome_code=line.outcome,
-            points=points,
-            sentence=engine_result.sentence(line),
-            citation=line.citation if line.evidence != LOCAL_POLICY else LOCAL_POLICY,
-            evidence=line.evidence,
-        ))
+        rows.append(
+            ExplanationRow(
+                label=line.label or line.key,
+                kind=line.kind,
+                domain=DOMAIN_LABELS.get(line.domain, line.domain),
+                value=value,
+                value_on=line.value_on,
+                stale=line.value_status == engine_result.STALE,
+                threshold=engine_result.format_threshold(line.operator, line.thresholds),
+                outcome=engine_result.OUTCOME_PHRASES[line.outcome],
+                outcome_code=line.outcome,
+                points=points,
+                sentence=engine_result.sentence(line),
+                citation=line.citation if line.evidence != LOCAL_POLICY else LOCAL_POLICY,
+                evidence=line.evidence,
+            )
+        )
     return rows
 
 
@@ -107,29 +125,39 @@ def collect_rows(result: engine_result.Result, patient) -> list[CollectRow]:
             continue
         if item.item in ITEMS:
             label = ITEMS[item.item].label
-            url = reverse("patients:assessment_create", args=[patient.public_id]) + f"#id_{item.item}"
+            url = (
+                reverse("patients:assessment_create", args=[patient.public_id]) + f"#id_{item.item}"
+            )
         elif item.item == "treatment_history":
-            label, url = RECORD_FIELDS[item.item], reverse("patients:treatments", args=[patient.public_id])
+            label, url = (
+                RECORD_FIELDS[item.item],
+                reverse("patients:treatments", args=[patient.public_id]),
+            )
         else:
             label = RECORD_FIELDS.get(item.item, item.item.replace("_", " "))
             url = reverse("patients:update", args=[patient.public_id]) + f"#id_{item.item}"
-        rows.append(CollectRow(
-            label=label,
-            reason=engine_result.STATUS_PHRASES.get(item.reason, item.reason),
-            required=item.required,
-            criteria=", ".join(item.criteria),
-            url=url,
-        ))
+        rows.append(
+            CollectRow(
+                label=label,
+                reason=engine_result.STATUS_PHRASES.get(item.reason, item.reason),
+                required=item.required,
+                criteria=", ".join(item.criteria),
+                url=url,
+            )
+        )
     if comorbidities:
         names = [c.item.removeprefix(COMORBIDITY_PREFIX).replace("_", " ") for c in comorbidities]
         criteria = sorted({key for c in comorbidities for key in c.criteria})
-        rows.append(CollectRow(
-            label=f"HCT-CI comorbidities not assessed ({len(names)}): " + ", ".join(names),
-            reason="not assessed",
-            required=any(c.required for c in comorbidities),
-            criteria=", ".join(criteria),
-            url=reverse("patients:update", args=[patient.public_id]) + f"#id_{comorbidities[0].item.removeprefix(COMORBIDITY_PREFIX)}",
-        ))
+        rows.append(
+            CollectRow(
+                label=f"HCT-CI comorbidities not assessed ({len(names)}): " + ", ".join(names),
+                reason="not assessed",
+                required=any(c.required for c in comorbidities),
+                criteria=", ".join(criteria),
+                url=reverse("patients:update", args=[patient.public_id])
+                + f"#id_{comorbidities[0].item.removeprefix(COMORBIDITY_PREFIX)}",
+            )
+        )
     rows.sort(key=lambda row: not row.required)
     return rows
 
@@ -139,7 +167,9 @@ def domain_chart(result: engine_result.Result) -> list[dict]:
     return [
         {
             "domain": DOMAIN_LABELS[d],
-            "percent": None if result.domain_scores.get(d) is None else round(result.domain_scores[d] * 100),
+            "percent": None
+            if result.domain_scores.get(d) is None
+            else round(result.domain_scores[d] * 100),
         }
         for d in DOMAINS
     ]

@@ -18,5 +18,6 @@ def rescreen_everyone(sender, ruleset, by=None, **kwargs):
 
 def rescreen_progress_link(ruleset) -> PublishFollowUp:
     return PublishFollowUp(
-        "Watch the re-screening of every patient", reverse("screening:ruleset_progress", args=[ruleset.pk])
+        "Watch the re-screening of every patient",
+        reverse("screening:ruleset_progress", args=[ruleset.pk]),
     )

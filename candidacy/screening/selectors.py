@@ -52,10 +52,14 @@ def screening_changes(current: Screening, previous: Screening | None) -> Screeni
             label = (new or old).get("label") or key
             changed.append(OutcomeChange(label, old_outcome, new_outcome))
     return ScreeningChanges(
-        band_before=previous.band, band_after=current.band,
-        score_before=previous.score, score_after=current.score,
-        version_before=previous.ruleset_version, version_after=current.ruleset_version,
-        when_before=previous.created_at, criteria=tuple(changed),
+        band_before=previous.band,
+        band_after=current.band,
+        score_before=previous.score,
+        score_after=current.score,
+        version_before=previous.ruleset_version,
+        version_after=current.ruleset_version,
+        when_before=previous.created_at,
+        criteria=tuple(changed),
     )
 
 

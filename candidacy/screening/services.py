@@ -36,7 +36,16 @@ from .models import BAND_RANK, Screening, rank_key
 BATCH_SIZE = 500
 NO_ACTIVE_RULESET = "No rule set is published yet: a criteria admin publishes one in Admin."
 NOT_SCREENED_YET = "Not screened yet: a screening is queued whenever the record changes."
-REFRESHED_FIELDS = ["as_of", "result", "inputs_digest", "completeness", "centre_id", "disease_key", "sort_name", "birth_date"]
+REFRESHED_FIELDS = [
+    "as_of",
+    "result",
+    "inputs_digest",
+    "completeness",
+    "centre_id",
+    "disease_key",
+    "sort_name",
+    "birth_date",
+]
 
 
 def _iso(day: date | None) -> str | None:
@@ -50,12 +59,20 @@ def inputs_digest(record: PatientRecord, ruleset: RuleSet) -> str:
     third of a bulk re-screen's time.
     """
     payload = (
-        ruleset.pk, ruleset.version,
-        _iso(record.birth_date), record.sex, record.deceased, record.disease, record.disease_subtype,
+        ruleset.pk,
+        ruleset.version,
+        _iso(record.birth_date),
+        record.sex,
+        record.deceased,
+        record.disease,
+        record.disease_subtype,
         _iso(record.diagnosis_date),
         sorted((item, m.value, _iso(m.on)) for item, m in record.measurements.items()),
         sorted((item, value) for item, value in record.comorbidities.items()),
-        [(t.therapy, t.therapy_class, _iso(t.start), _iso(t.end), t.outcome, t.stop_reason) for t in record.treatments],
+        [
+            (t.therapy, t.therapy_class, _iso(t.start), _iso(t.end), t.outcome, t.stop_reason)
+            for t in record.treatments
+        ],
     )
     return hashlib.sha256(repr(payload).encode()).hexdigest()
 
@@ -72,7 +89,9 @@ def _same_result(current: Screening, result: Result, stored: dict) -> bool:
     )
 
 
-def _new_screening(patient: Patient, ruleset: RuleSet, result: Result, stored: dict, digest: str) -> Screening:
+def _new_screening(
+    patient: Patient, ruleset: RuleSet, result: Result, stored: dict, digest: str
+) -> Screening:
     return Screening(
         patient=patient,
         ruleset=ruleset,
@@ -113,7 +132,9 @@ def screenings_record_many(
             .select_related("disease")
             .order_by("pk")  # one lock order for every caller: no deadlocks between batches
         )
-        current = {s.patient_id: s for s in Screening.objects.current().filter(patient__in=patients)}
+        current = {
+            s.patient_id: s for s in Screening.objects.current().filter(patient__in=patients)
+        }
         living = [p for p in patients if not p.is_deceased]
         retire_ids = [current[p.pk].pk for p in patients if p.is_deceased and p.pk in current]
         records = loader.records_for(living, as_of=as_of)
@@ -129,11 +150,19 @@ def screenings_record_many(
             previous = current.get(patient.pk)
             if previous is not None and previous.centre_id != patient.centre_id:
                 moved[patient.pk] = patient.centre_id
-            if previous is not None and previous.ruleset_id == ruleset.pk and _same_result(previous, result, stored):
+            if (
+                previous is not None
+                and previous.ruleset_id == ruleset.pk
+                and _same_result(previous, result, stored)
+            ):
                 # Same result: keep the row, but bring its date and the worklist's copies of
                 # the record (centre, name, disease, birth date) up to date.
                 fresh = _new_screening(patient, ruleset, result, stored, digest)
-                if any(getattr(previous, f) != getattr(fresh, f) for f in REFRESHED_FIELDS if f != "result"):
+                if any(
+                    getattr(previous, f) != getattr(fresh, f)
+                    for f in REFRESHED_FIELDS
+                    if f != "result"
+                ):
                     for field in REFRESHED_FIELDS:
                         setattr(previous, field, getattr(fresh, field))
                     refreshed.append(previous)
@@ -155,7 +184,9 @@ def screenings_record_many(
     return len(created)
 
 
-def screening_record(*, patient: Patient, ruleset: RuleSet | None = None, as_of: date | None = None) -> Screening | None:
+def screening_record(
+    *, patient: Patient, ruleset: RuleSet | None = None, as_of: date | None = None
+) -> Screening | None:
     """Screen one patient; returns their current screening afterwards (None if there is none)."""
     screenings_record_many(patient_ids=[patient.pk], ruleset=ruleset, as_of=as_of)
     return Screening.objects.current().filter(patient=patient).first()

@@ -51,9 +51,9 @@ def screen_batch(patient_ids: list[int], job_id: int | None = None, chunk_index:
             )
             if first_time:
                 RescreenJob.objects.filter(pk=job_id).update(done=F("done") + len(patient_ids))
-        RescreenJob.objects.filter(pk=job_id, done__gte=F("total"), finished_at__isnull=True).update(
-            finished_at=timezone.now()
-        )
+        RescreenJob.objects.filter(
+            pk=job_id, done__gte=F("total"), finished_at__isnull=True
+        ).update(finished_at=timezone.now())
     return created
 
 
@@ -108,9 +108,13 @@ def reconcile() -> int:
     if ruleset is None:
         return 0
     recent = timezone.now() - RECONCILE_GRACE
-    if RescreenJob.objects.filter(ruleset=ruleset, finished_at__isnull=True, created_at__gte=recent).exists():
+    if RescreenJob.objects.filter(
+        ruleset=ruleset, finished_at__isnull=True, created_at__gte=recent
+    ).exists():
         return 0  # a re-screen of this version is still running; let it finish first
-    ids = list(services.patients_needing_screening(ruleset).order_by("pk").values_list("pk", flat=True))
+    ids = list(
+        services.patients_needing_screening(ruleset).order_by("pk").values_list("pk", flat=True)
+    )
     if not ids:
         return 0
     job = RescreenJob.objects.create(reason=RescreenJob.Reason.RECONCILE, ruleset=ruleset)

@@ -6,6 +6,10 @@ app_name = "screening"
 
 urlpatterns = [
     path("screening/jobs/<int:pk>/", views.rescreen_job, name="job"),
-    path("screening/rulesets/<int:ruleset_id>/progress/", views.rescreen_progress, name="ruleset_progress"),
+    path(
+        "screening/rulesets/<int:ruleset_id>/progress/",
+        views.rescreen_progress,
+        name="ruleset_progress",
+    ),
     path("patients/<uuid:public_id>/print/", views.patient_print, name="patient_print"),
 ]

@@ -17,7 +17,9 @@ def rescreen_job(request, pk):
     """Progress of a batch re-screen; the page refreshes itself until the job is done."""
     job = get_object_or_404(RescreenJob.objects.select_related("ruleset", "started_by"), pk=pk)
     refresh = JOB_REFRESH_SECONDS if job.finished_at is None else None
-    return render(request, "candidacy/screening/rescreen_job.html", {"job": job, "refresh": refresh})
+    return render(
+        request, "candidacy/screening/rescreen_job.html", {"job": job, "refresh": refresh}
+    )
 
 
 @permission_required("rules.change_ruleset", raise_exception=True)

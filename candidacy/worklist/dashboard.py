@@ -53,18 +53,38 @@ def by_band(user) -> list[dict]:
 
 def by_disease(user) -> list[dict]:
     names = dict(Disease.objects.values_list("key", "name"))
-    rows = scoped(user).order_by().values("disease_key").annotate(n=Count("id")).order_by("-n", "disease_key")
-    return [{"disease": names.get(r["disease_key"], r["disease_key"] or "Not recorded"), "count": r["n"]} for r in rows]
+    rows = (
+        scoped(user)
+        .order_by()
+        .values("disease_key")
+        .annotate(n=Count("id"))
+        .order_by("-n", "disease_key")
+    )
+    return [
+        {
+            "disease": names.get(r["disease_key"], r["disease_key"] or "Not recorded"),
+            "count": r["n"],
+        }
+        for r in rows
+    ]
 
 
 def score_histogram(user) -> list[dict]:
     # Integer division in the database: score / 10 is the bin (100 is folded into 90-100).
     counts: dict[int, int] = {}
-    rows = scoped(user).order_by().annotate(bin=F("score") / BIN_WIDTH).values("bin").annotate(n=Count("id"))
+    rows = (
+        scoped(user)
+        .order_by()
+        .annotate(bin=F("score") / BIN_WIDTH)
+        .values("bin")
+        .annotate(n=Count("id"))
+    )
     for row in rows:
         index = min(int(row["bin"]), len(BINS) - 1)
         counts[index] = counts.get(index, 0) + row["n"]
-    return [{"bin": f"{low}–{high}", "count": counts.get(i, 0)} for i, (low, high) in enumerate(BINS)]
+    return [
+        {"bin": f"{low}–{high}", "count": counts.get(i, 0)} for i, (low, high) in enumerate(BINS)
+    ]
 
 
 _FUNNEL_SQL = """
@@ -81,13 +101,20 @@ GROUP BY line ->> 'key'
 def _funnel_postgres(user) -> list[FunnelStep]:
     scoped_sql, scoped_params = scoped(user).order_by().values("id").query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(_FUNNEL_SQL.format(scoped=scoped_sql), [NOT_EVALUABLE, MET, *scoped_params, EXCLUSION])
-        return [FunnelStep(key, label or key, applies, evaluated, excluded) for key, label, applies, evaluated, excluded in cursor.fetchall()]
+        cursor.execute(
+            _FUNNEL_SQL.format(scoped=scoped_sql), [NOT_EVALUABLE, MET, *scoped_params, EXCLUSION]
+        )
+        return [
+            FunnelStep(key, label or key, applies, evaluated, excluded)
+            for key, label, applies, evaluated, excluded in cursor.fetchall()
+        ]
 
 
 def _funnel_python(user) -> list[FunnelStep]:
     counts: dict[str, list] = {}
-    results = scoped(user).order_by().values_list("result", flat=True).iterator(chunk_size=FUNNEL_CHUNK)
+    results = (
+        scoped(user).order_by().values_list("result", flat=True).iterator(chunk_size=FUNNEL_CHUNK)
+    )
     for result in results:
         for line in result.get("lines", ()):
             if line.get("kind") != EXCLUSION:
@@ -96,7 +123,10 @@ def _funnel_python(user) -> list[FunnelStep]:
             entry[1] += 1
             entry[2] += line.get("outcome") != NOT_EVALUABLE
             entry[3] += line.get("outcome") == MET
-    return [FunnelStep(key, label, applies, evaluated, excluded) for key, (label, applies, evaluated, excluded) in counts.items()]
+    return [
+        FunnelStep(key, label, applies, evaluated, excluded)
+        for key, (label, applies, evaluated, excluded) in counts.items()
+    ]
 
 
 def exclusion_funnel(user) -> list[FunnelStep]:

@@ -16,8 +16,20 @@ from .models import ExportLog
 from .selectors import WorklistForm, worklist_iter
 
 HEADER = [
-    "Rank", "Family name", "Given name", "MRN", "Age", "Sex", "Disease", "Band", "Score",
-    "Completeness %", "Missing", "Review state", "Last screened", "Rule set version",
+    "Rank",
+    "Family name",
+    "Given name",
+    "MRN",
+    "Age",
+    "Sex",
+    "Disease",
+    "Band",
+    "Score",
+    "Completeness %",
+    "Missing",
+    "Review state",
+    "Last screened",
+    "Rule set version",
 ]
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -49,11 +61,29 @@ def export_lines(*, user, form: WorklistForm, log: ExportLog) -> Iterator[str]:
         yield writer.writerow(HEADER)
         for count, row in enumerate(worklist_iter(user, form), start=1):  # noqa: B007 - count is read after
             s, p = row.screening, row.patient
-            yield writer.writerow([safe_cell(v) for v in (
-                count, p.family_name, p.given_name, p.mrn, p.age, p.get_sex_display(), row.disease, s.band, s.score,
-                row.completeness_percent, "; ".join(row.missing + ([f"{row.missing_more} more"] if row.missing_more else [])),
-                row.review_label, _day(s.created_at), s.ruleset_version,
-            )])
+            yield writer.writerow(
+                [
+                    safe_cell(v)
+                    for v in (
+                        count,
+                        p.family_name,
+                        p.given_name,
+                        p.mrn,
+                        p.age,
+                        p.get_sex_display(),
+                        row.disease,
+                        s.band,
+                        s.score,
+                        row.completeness_percent,
+                        "; ".join(
+                            row.missing + ([f"{row.missing_more} more"] if row.missing_more else [])
+                        ),
+                        row.review_label,
+                        _day(s.created_at),
+                        s.ruleset_version,
+                    )
+                ]
+            )
         finished = True
     finally:
         log.row_count = count

@@ -57,7 +57,13 @@ SORT_CHOICES = [
     ("score", "Score, highest first"),
     ("screened", "Last screened, newest first"),
 ]
-COLUMN_TYPES = {"rank_key": int, "sort_name": str, "patient_id": int, "score": int, "created_at": datetime.datetime}
+COLUMN_TYPES = {
+    "rank_key": int,
+    "sort_name": str,
+    "patient_id": int,
+    "score": int,
+    "created_at": datetime.datetime,
+}
 COMPLETENESS_CHOICES = [
     ("", "Any completeness"),
     ("complete", "Complete"),
@@ -89,7 +95,9 @@ class Cursor:
 
     def encode(self) -> str:
         values = [v.isoformat() if isinstance(v, datetime.datetime) else v for v in self.key]
-        return signing.dumps({"s": self.sort, "b": self.backwards, "k": values}, salt=CURSOR_SALT, compress=True)
+        return signing.dumps(
+            {"s": self.sort, "b": self.backwards, "k": values}, salt=CURSOR_SALT, compress=True
+        )
 
     @classmethod
     def decode(cls, text: str) -> Cursor:
@@ -98,7 +106,11 @@ class Cursor:
             data = signing.loads(text, salt=CURSOR_SALT)
         except signing.BadSignature as error:
             raise ValueError(BAD_CURSOR) from error
-        if not isinstance(data, dict) or data.get("s") not in SORTS or not isinstance(data.get("b"), bool):
+        if (
+            not isinstance(data, dict)
+            or data.get("s") not in SORTS
+            or not isinstance(data.get("b"), bool)
+        ):
             raise ValueError(BAD_CURSOR)
         columns = SORTS[data["s"]]
         values = data.get("k")
@@ -137,10 +149,14 @@ class WorklistForm(forms.Form):
 
     q = forms.CharField(label="Name or MRN", max_length=100, required=False)
     disease = forms.ChoiceField(required=False)
-    band = forms.ChoiceField(required=False, choices=[("", "Any band"), *((b, b) for b in WORKLIST_BAND_ORDER)])
+    band = forms.ChoiceField(
+        required=False, choices=[("", "Any band"), *((b, b) for b in WORKLIST_BAND_ORDER)]
+    )
     centre = forms.ChoiceField(required=False)
     review = forms.ChoiceField(
-        label="Review state", required=False, choices=[("", "Any review state"), *REVIEW_LABELS.items()]
+        label="Review state",
+        required=False,
+        choices=[("", "Any review state"), *REVIEW_LABELS.items()],
     )
     completeness = forms.ChoiceField(required=False, choices=COMPLETENESS_CHOICES)
     age_min = forms.IntegerField(label="Age from", min_value=0, max_value=120, required=False)
@@ -154,8 +170,14 @@ class WorklistForm(forms.Form):
         super().__init__(data, **kwargs)
         self.diseases = list(Disease.objects.order_by("name").only("key", "name", "group"))
         self.centres = list(Centre.objects.of_user(user).order_by("name").only("code", "name"))
-        self.fields["disease"].choices = [("", "Any disease"), *((d.key, d.name) for d in self.diseases)]
-        self.fields["centre"].choices = [("", "All my centres"), *((c.code, c.name) for c in self.centres)]
+        self.fields["disease"].choices = [
+            ("", "Any disease"),
+            *((d.key, d.name) for d in self.diseases),
+        ]
+        self.fields["centre"].choices = [
+            ("", "All my centres"),
+            *((c.code, c.name) for c in self.centres),
+        ]
 
     def clean_cursor(self):
         text = self.cleaned_data["cursor"]
@@ -179,7 +201,11 @@ class WorklistForm(forms.Form):
 
     def filter_params(self) -> dict[str, Any]:
         """The filters and sort in force, as query parameters (for links, the export and its log)."""
-        params = {name: self.cleaned_data[name] for name in self.FILTERS if self.cleaned_data.get(name) not in (None, "")}
+        params = {
+            name: self.cleaned_data[name]
+            for name in self.FILTERS
+            if self.cleaned_data.get(name) not in (None, "")
+        }
         if self.cleaned_data["sort"] != "rank":
             params["sort"] = self.cleaned_data["sort"]
         return params
@@ -224,7 +250,11 @@ def worklist_queryset(user, form: WorklistForm) -> QuerySet[Screening]:
         # A patient's review state is the state of their latest review.
         state = Subquery(Review.objects.latest_of(OuterRef("patient")).values("state")[:1])
         qs = qs.annotate(review_state=state)
-        qs = qs.filter(review_state__isnull=True) if data["review"] == NO_REVIEW else qs.filter(review_state=data["review"])
+        qs = (
+            qs.filter(review_state__isnull=True)
+            if data["review"] == NO_REVIEW
+            else qs.filter(review_state=data["review"])
+        )
     if data.get("completeness") == "complete":
         qs = qs.filter(completeness__gte=COMPLETE)
     elif data.get("completeness") == "missing":
@@ -254,7 +284,9 @@ def _after(sort: str, key: tuple, backwards: bool) -> Q | Any:
     expanded = Q()
     for i, (column, desc) in enumerate(columns):
         later = "lt" if desc != backwards else "gt"
-        term = Q(**{f"{c}": v for (c, _d), v in zip(columns[:i], key[:i], strict=True)}) & Q(**{f"{column}__{later}": key[i]})
+        term = Q(**{f"{c}": v for (c, _d), v in zip(columns[:i], key[:i], strict=True)}) & Q(
+            **{f"{column}__{later}": key[i]}
+        )
         expanded |= term
     first, desc = columns[0]
     bound = "lte" if desc != backwards else "gte"
@@ -269,7 +301,9 @@ def _ordering(sort: str, backwards: bool) -> list:
     return order
 
 
-def keyset(qs: QuerySet[Screening], sort: str, cursor: Cursor | None, size: int) -> tuple[list[Screening], bool]:
+def keyset(
+    qs: QuerySet[Screening], sort: str, cursor: Cursor | None, size: int
+) -> tuple[list[Screening], bool]:
     """One page of ``size`` rows after the cursor, in display order, and whether more lie beyond."""
     backwards = bool(cursor and cursor.backwards)
     if cursor is not None:
@@ -318,7 +352,11 @@ def missing_labels(to_collect) -> list[str]:
 
 def review_states(patient_ids: list[int]) -> dict[int, str]:
     """The latest review's state for each of these patients, in one query."""
-    return dict(Review.objects.filter(patient_id__in=patient_ids).latest_per_patient().values_list("patient_id", "state"))
+    return dict(
+        Review.objects.filter(patient_id__in=patient_ids)
+        .latest_per_patient()
+        .values_list("patient_id", "state")
+    )
 
 
 def worklist_rows(screenings: list[Screening], disease_names: dict[str, str]) -> list[WorklistRow]:
@@ -327,16 +365,18 @@ def worklist_rows(screenings: list[Screening], disease_names: dict[str, str]) ->
     for s in screenings:
         missing = missing_labels(getattr(s, "to_collect", None))
         state = states.get(s.patient_id, NO_REVIEW)
-        rows.append(WorklistRow(
-            screening=s,
-            patient=s.patient,
-            disease=disease_names.get(s.disease_key, s.disease_key or "—"),
-            review_state=state,
-            review_label=REVIEW_LABELS.get(state, state),
-            missing=missing[:MISSING_SHOWN],
-            missing_more=max(0, len(missing) - MISSING_SHOWN),
-            completeness_percent=round(s.completeness * 100),
-        ))
+        rows.append(
+            WorklistRow(
+                screening=s,
+                patient=s.patient,
+                disease=disease_names.get(s.disease_key, s.disease_key or "—"),
+                review_state=state,
+                review_label=REVIEW_LABELS.get(state, state),
+                missing=missing[:MISSING_SHOWN],
+                missing_more=max(0, len(missing) - MISSING_SHOWN),
+                completeness_percent=round(s.completeness * 100),
+            )
+        )
     return rows
 
 
@@ -353,7 +393,9 @@ def worklist_page(user, form: WorklistForm, size: int | None = None) -> Worklist
         next_cursor = Cursor(sort, False, sort_key(screenings[-1], sort)).encode()
     if screenings and has_previous:
         previous_cursor = Cursor(sort, True, sort_key(screenings[0], sort)).encode()
-    return WorklistPage(worklist_rows(screenings, form.disease_names()), next_cursor, previous_cursor)
+    return WorklistPage(
+        worklist_rows(screenings, form.disease_names()), next_cursor, previous_cursor
+    )
 
 
 def worklist_iter(user, form: WorklistForm, chunk: int | None = None) -> Iterator[WorklistRow]:
@@ -374,5 +416,9 @@ def worklist_iter(user, form: WorklistForm, chunk: int | None = None) -> Iterato
 def visible_screening(user, public_id) -> Screening | None:
     """The current screening of a patient of the user's centres (None: not visible or not screened)."""
     return (
-        Screening.objects.current().visible_to(user).select_related("patient").filter(patient__public_id=public_id).first()
+        Screening.objects.current()
+        .visible_to(user)
+        .select_related("patient")
+        .filter(patient__public_id=public_id)
+        .first()
     )

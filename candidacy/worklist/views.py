@@ -24,8 +24,12 @@ def _form(request) -> WorklistForm:
 
 def _invalid(request, form):
     """Bad query parameters: the page, with the fields at fault named, and status 400."""
-    return render(request, "candidacy/worklist/worklist.html", {"form": form, "invalid": INVALID_QUERY,
-                                                        "decision_support": DECISION_SUPPORT}, status=400)
+    return render(
+        request,
+        "candidacy/worklist/worklist.html",
+        {"form": form, "invalid": INVALID_QUERY, "decision_support": DECISION_SUPPORT},
+        status=400,
+    )
 
 
 @permission_required("patients.view_patient", raise_exception=True)
@@ -84,6 +88,9 @@ def dashboard(request):
         "bands": [{"label": b["band"], "count": b["count"]} for b in context["bands"]],
         "diseases": [{"label": d["disease"], "count": d["count"]} for d in context["diseases"]],
         "histogram": [{"label": h["bin"], "count": h["count"]} for h in context["histogram"]],
-        "funnel": [{"label": s.label, "passed": s.passed, "excluded": s.excluded} for s in context["funnel"]],
+        "funnel": [
+            {"label": s.label, "passed": s.passed, "excluded": s.excluded}
+            for s in context["funnel"]
+        ],
     }
     return render(request, "candidacy/worklist/dashboard.html", context)

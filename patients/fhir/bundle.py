@@ -75,7 +75,9 @@ def read_bundle(data: bytes | str) -> ParsedBundle:
         return _read_bundle(data)
     except RecursionError:
         # JSON (or a resource) nested deeper than Python's recursion limit: json and pydantic both give up.
-        raise BundleError("The file is nested too deeply to be read (not a FHIR bundle as exported).") from None
+        raise BundleError(
+            "The file is nested too deeply to be read (not a FHIR bundle as exported)."
+        ) from None
 
 
 def _read_bundle(data: bytes | str) -> ParsedBundle:

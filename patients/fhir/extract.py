@@ -65,7 +65,12 @@ class BundleData:
     def skip(self, entry: Entry, reason: str) -> None:
         resource = entry.resource
         self.skipped.append(
-            {"type": resource.get_resource_type(), "id": resource.id or "", "entry": entry.index, "reason": reason}
+            {
+                "type": resource.get_resource_type(),
+                "id": resource.id or "",
+                "entry": entry.index,
+                "reason": reason,
+            }
         )
 
 
@@ -114,7 +119,9 @@ def _status(concept) -> set[str]:
 def _concept_text(concept) -> str:
     if concept is None:
         return ""
-    return m.clean_text(concept.text) or next((m.clean_text(c.display) for c in _codings(concept) if c.display), "")
+    return m.clean_text(concept.text) or next(
+        (m.clean_text(c.display) for c in _codings(concept) if c.display), ""
+    )
 
 
 # --- Patient -------------------------------------------------------------------------------------------------
@@ -148,7 +155,9 @@ def read_patient(entry: Entry, today: date) -> ImportedPatient:
     if not mrn:
         raise BundleError(f"{entry.label}: identifier: no identifier to use as the MRN.")
     if len(mrn) > MAX_MRN:
-        raise BundleError(f"{entry.label}: identifier: the MRN is longer than {MAX_MRN} characters.")
+        raise BundleError(
+            f"{entry.label}: identifier: the MRN is longer than {MAX_MRN} characters."
+        )
     names = resource.name or []
     name = next((n for n in names if n.use == "official"), names[0] if names else None)
     family = m.clean_text(name.family) if name else ""
@@ -164,7 +173,9 @@ def read_patient(entry: Entry, today: date) -> ImportedPatient:
             "not a plausible date of birth."
         )
     death_date = to_date(resource.deceasedDateTime)
-    sex = resource.gender if resource.gender in {"female", "male", "other", "unknown"} else "unknown"
+    sex = (
+        resource.gender if resource.gender in {"female", "male", "other", "unknown"} else "unknown"
+    )
     return ImportedPatient(
         fhir_id=(resource.id or "")[:64],
         mrn=mrn,
@@ -216,7 +227,10 @@ def read_condition(entry: Entry, data: BundleData, birth: date, today: date) -> 
 def choose_disease(found: list[_Found], patient: ImportedPatient, data: BundleData) -> None:
     candidates = [f for f in found if f.disease]
     if candidates:
-        ranked = sorted(candidates, key=lambda f: (f.disease not in m.DISEASE_SUBTYPED, m.DISEASE_ORDER.index(f.disease)))
+        ranked = sorted(
+            candidates,
+            key=lambda f: (f.disease not in m.DISEASE_SUBTYPED, m.DISEASE_ORDER.index(f.disease)),
+        )
         chosen = ranked[0].disease
         group = m.DISEASE_GROUP[chosen]
         patient.disease = chosen
@@ -252,10 +266,16 @@ def _observation_value(resource, rule: m.ObservationRule) -> tuple[float | None,
         for code in _codes(resource.valueCodeableConcept):
             if code in m.PREGNANT:
                 return m.PREGNANT[code], ""
-        return None, f"{rule.label}: answer not understood ({_first_code(resource.valueCodeableConcept)})"
+        return (
+            None,
+            f"{rule.label}: answer not understood ({_first_code(resource.valueCodeableConcept)})",
+        )
     if resource.valueQuantity is not None and resource.valueQuantity.comparator:
         # "<5 mg/L" or ">60 mL/min" says where the value lies, not what it is.
-        return None, f"{rule.label}: value is a bound (comparator {resource.valueQuantity.comparator}), not a measurement"
+        return (
+            None,
+            f"{rule.label}: value is a bound (comparator {resource.valueQuantity.comparator}), not a measurement",
+        )
     if resource.valueQuantity is not None and resource.valueQuantity.value is not None:
         quantity = resource.valueQuantity
         value, unit = float(quantity.value), (quantity.code or quantity.unit or "").strip()
@@ -362,7 +382,9 @@ def read_medication(entry: Entry, data: BundleData, birth: date, today: date) ->
         return None
     therapy, by_name = _therapy_for(concept)
     if therapy is None:
-        data.skip(entry, f"medication not mapped: {_first_code(concept)} {_concept_text(concept)}".strip())
+        data.skip(
+            entry, f"medication not mapped: {_first_code(concept)} {_concept_text(concept)}".strip()
+        )
         return None
     if kind == "MedicationRequest":
         start = to_date(resource.authoredOn)
@@ -371,8 +393,10 @@ def read_medication(entry: Entry, data: BundleData, birth: date, today: date) ->
         stated_end = to_date(validity.end) if validity else None
     else:
         period = resource.effectivePeriod
-        start = to_date(period.start if period else None) or to_date(resource.effectiveDateTime) or to_date(
-            resource.dateAsserted
+        start = (
+            to_date(period.start if period else None)
+            or to_date(resource.effectiveDateTime)
+            or to_date(resource.dateAsserted)
         )
         reasons = list(resource.statusReason or [])
         stated_end = to_date(period.end) if period else None
@@ -382,7 +406,9 @@ def read_medication(entry: Entry, data: BundleData, birth: date, today: date) ->
     ended = resource.status in ENDED_MEDICATION_STATUSES
     outcome, reason_text = _outcome(reasons)
     if by_name:
-        data.notes.append(f"{entry.label}: {therapy} matched by ingredient name in {_concept_text(concept)!r}.")
+        data.notes.append(
+            f"{entry.label}: {therapy} matched by ingredient name in {_concept_text(concept)!r}."
+        )
     return Order(
         therapy=therapy,
         start=start,
@@ -410,7 +436,9 @@ def read_procedure(entry: Entry, data: BundleData, birth: date, today: date) -> 
         return None
     end = to_date(period.end if period else None) or start
     ongoing = resource.status == "in-progress"
-    return Order(therapy, start, None if ongoing else end, ongoing, "ongoing" if ongoing else "unknown")
+    return Order(
+        therapy, start, None if ongoing else end, ongoing, "ongoing" if ongoing else "unknown"
+    )
 
 
 def merge_orders(orders: list[Order], today: date) -> list[Order]:
@@ -446,7 +474,10 @@ def _subject_key(resource) -> str:
 
 def _one_patient(entries: list[Entry], patients: list[ImportedPatient]) -> None:
     """Two Patient resources of one person (same MRN or id) would merge silently: refuse the bundle."""
-    for what, keys in (("MRN", [p.mrn for p in patients]), ("id", [e.resource.id for e in entries])):
+    for what, keys in (
+        ("MRN", [p.mrn for p in patients]),
+        ("id", [e.resource.id for e in entries]),
+    ):
         seen: dict[str, int] = {}
         for entry, key in zip(entries, keys, strict=True):
             if not key:
@@ -484,8 +515,12 @@ def extract(parsed: ParsedBundle, *, today: date) -> BundleData:
             continue
         reference = _subject_key(entry.resource)
         number = by_reference.get(reference)
-        if number is None and reference.endswith(tuple(f"/{e.resource.id}" for e in patient_entries if e.resource.id)):
-            number = next(n for n, e in enumerate(patient_entries) if reference.endswith(f"/{e.resource.id}"))
+        if number is None and reference.endswith(
+            tuple(f"/{e.resource.id}" for e in patient_entries if e.resource.id)
+        ):
+            number = next(
+                n for n, e in enumerate(patient_entries) if reference.endswith(f"/{e.resource.id}")
+            )
         if number is None:
             data.skip(entry, f"subject {reference or '(none)'} is not a Patient of this bundle")
             continue
@@ -495,18 +530,24 @@ def extract(parsed: ParsedBundle, *, today: date) -> BundleData:
         entries = per_patient[number]
         birth = patient.birth_date
         found = [
-            f for e in entries
-            if e.resource.get_resource_type() == "Condition" if (f := read_condition(e, data, birth, today))
+            f
+            for e in entries
+            if e.resource.get_resource_type() == "Condition"
+            if (f := read_condition(e, data, birth, today))
         ]
         choose_disease(found, patient, data)
         if patient.diagnosis_date and not patient.birth_date <= patient.diagnosis_date <= today:
-            data.notes.append(f"{patient.label}: diagnosis date {patient.diagnosis_date} is outside life; left blank.")
+            data.notes.append(
+                f"{patient.label}: diagnosis date {patient.diagnosis_date} is outside life; left blank."
+            )
             patient.diagnosis_date = None
         data.mapped["Condition"] += len(found)
 
         readings = [
-            r for e in entries
-            if e.resource.get_resource_type() == "Observation" if (r := read_observation(e, data, birth, today))
+            r
+            for e in entries
+            if e.resource.get_resource_type() == "Observation"
+            if (r := read_observation(e, data, birth, today))
         ]
         collect_values(readings, patient, data)
         data.mapped["Observation"] += len(readings)

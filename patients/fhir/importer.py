@@ -38,8 +38,12 @@ from .extract import BundleData, ImportedPatient, extract
 logger = logging.getLogger(__name__)
 
 # Marks what the importer wrote, so a re-import replaces it and never what a clinician entered.
-IMPORT_NOTE = "Imported from FHIR"  # shown on the assessment; what marks it the importer's is IMPORT_REASON
-IMPORT_REASON = "Imported from FHIR"  # simple_history's change reason on every row the importer writes
+IMPORT_NOTE = (
+    "Imported from FHIR"  # shown on the assessment; what marks it the importer's is IMPORT_REASON
+)
+IMPORT_REASON = (
+    "Imported from FHIR"  # simple_history's change reason on every row the importer writes
+)
 UNEXPECTED_ERROR = "Could not import this file: unexpected error (logged)."
 IDENTITY_FIELDS = ("given_name", "family_name", "birth_date", "sex")
 
@@ -50,7 +54,9 @@ class Source:
     data: bytes
 
 
-def import_run(*, sources: Iterable[Source], centre: Centre, source: str, by=None, jobs: int = 1) -> ImportRun:
+def import_run(
+    *, sources: Iterable[Source], centre: Centre, source: str, by=None, jobs: int = 1
+) -> ImportRun:
     """Import each bundle in its own transaction and store the run with its report.
 
     Reading a bundle (JSON and pydantic) is most of the time, so with ``jobs`` > 1 bundles are read
@@ -68,12 +74,18 @@ def import_run(*, sources: Iterable[Source], centre: Centre, source: str, by=Non
     try:
         with _reader(jobs) as read:
             for item, prepared in _with_prepared(sources, read, today):
-                progress.add(_bundle_write(item, prepared, centre=centre, by=by, therapies=therapies, diseases=diseases))
+                progress.add(
+                    _bundle_write(
+                        item, prepared, centre=centre, by=by, therapies=therapies, diseases=diseases
+                    )
+                )
     except BaseException:
         try:
             progress.save()
         except Exception:
-            logger.exception("FHIR import run %s: could not save its report after the error", run.pk)
+            logger.exception(
+                "FHIR import run %s: could not save its report after the error", run.pk
+            )
         raise
     progress.save()
     return run
@@ -106,7 +118,9 @@ class _Progress:
         run.resources_skipped += len(report["skipped"])
         self.pending = True
         waited = time.perf_counter() - self.saved_at
-        if run.bundles <= self.SAVE_EACH_FIRST or waited >= max(self.SAVE_INTERVAL_SECONDS, 10 * self.save_cost):
+        if run.bundles <= self.SAVE_EACH_FIRST or waited >= max(
+            self.SAVE_INTERVAL_SECONDS, 10 * self.save_cost
+        ):
             self.save()
 
     def save(self) -> None:
@@ -140,7 +154,9 @@ def _reader(jobs: int):
     if not transaction.get_connection().in_atomic_block:
         # Children never touch the database; closing first keeps them from even holding its socket.
         connections.close_all()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=multiprocessing.get_context("fork")
+    ) as pool:
         yield lambda items, today: pool.map(prepare, items, [today] * len(items))
 
 
@@ -152,8 +168,17 @@ def _with_prepared(sources: Iterable[Source], read, today: date):
 def _bundle_write(source: Source, prepared, *, centre, by, therapies, diseases) -> dict:
     data, error, read_seconds = prepared
     started = time.perf_counter()
-    report = {"name": source.name, "status": "imported", "error": "", "patients": [], "mapped": {},
-              "skipped": [], "other": {}, "notes": [], "seconds": 0.0}
+    report = {
+        "name": source.name,
+        "status": "imported",
+        "error": "",
+        "patients": [],
+        "mapped": {},
+        "skipped": [],
+        "other": {},
+        "notes": [],
+        "seconds": 0.0,
+    }
     if data is None:
         report.update(status="failed", error=error)
     else:
@@ -161,25 +186,40 @@ def _bundle_write(source: Source, prepared, *, centre, by, therapies, diseases) 
             with transaction.atomic():
                 for patient_data in data.patients:
                     report["patients"].append(
-                        _write_patient(patient_data, data, centre=centre, by=by, therapies=therapies, diseases=diseases)
+                        _write_patient(
+                            patient_data,
+                            data,
+                            centre=centre,
+                            by=by,
+                            therapies=therapies,
+                            diseases=diseases,
+                        )
                     )
         except DatabaseError as exc:
             logger.exception("FHIR bundle %s failed to write", source.name)
-            report.update(status="failed", error=f"Database error, nothing of this bundle was saved: {exc}", patients=[])
+            report.update(
+                status="failed",
+                error=f"Database error, nothing of this bundle was saved: {exc}",
+                patients=[],
+            )
         except Exception:
             # Raised inside the atomic block, so the bundle's transaction is rolled back.
             logger.exception("FHIR bundle %s failed to write", source.name)
             report.update(status="failed", error=UNEXPECTED_ERROR, patients=[])
         else:
             report.update(
-                mapped=dict(sorted(data.mapped.items())), skipped=data.skipped,
-                other=dict(sorted(data.other.items())), notes=data.notes,
+                mapped=dict(sorted(data.mapped.items())),
+                skipped=data.skipped,
+                other=dict(sorted(data.other.items())),
+                notes=data.notes,
             )
     report["seconds"] = round(read_seconds + time.perf_counter() - started, 4)
     return report
 
 
-def _write_patient(data: ImportedPatient, bundle: BundleData, *, centre, by, therapies, diseases) -> dict:
+def _write_patient(
+    data: ImportedPatient, bundle: BundleData, *, centre, by, therapies, diseases
+) -> dict:
     patient = Patient.objects.filter(centre=centre, mrn=data.mrn).first()
     created = patient is None
     if created:
@@ -199,13 +239,20 @@ def _write_patient(data: ImportedPatient, bundle: BundleData, *, centre, by, the
     _replace_treatments(patient, data, bundle, by=by, therapies=therapies, created=created)
     record_changed.send(sender=Patient, patient_id=patient.pk)
     return {
-        "public_id": str(patient.public_id), "name": patient.name, "mrn": patient.mrn, "created": created,
-        "deceased": patient.is_deceased, "disease": data.disease or "",
-        "assessments": len(data.values), "treatments": len(data.treatments),
+        "public_id": str(patient.public_id),
+        "name": patient.name,
+        "mrn": patient.mrn,
+        "created": created,
+        "deceased": patient.is_deceased,
+        "disease": data.disease or "",
+        "assessments": len(data.values),
+        "treatments": len(data.treatments),
     }
 
 
-def _update_patient(patient: Patient, data: ImportedPatient, bundle: BundleData, *, diseases) -> None:
+def _update_patient(
+    patient: Patient, data: ImportedPatient, bundle: BundleData, *, diseases
+) -> None:
     """Bring a known patient up to date from the bundle without undoing what a clinician recorded.
 
     The EHR owns the identity (names, birth date, sex, its own id): those follow it, and a change is
@@ -216,7 +263,9 @@ def _update_patient(patient: Patient, data: ImportedPatient, bundle: BundleData,
         old, new = getattr(patient, name), getattr(data, name)
         if old != new:
             verbose = Patient._meta.get_field(name).verbose_name
-            bundle.notes.append(f"{label}: {verbose} changed from {old or '(blank)'} to {new or '(blank)'} (from the EHR).")
+            bundle.notes.append(
+                f"{label}: {verbose} changed from {old or '(blank)'} to {new or '(blank)'} (from the EHR)."
+            )
             setattr(patient, name, new)
     patient.fhir_id = data.fhir_id
 
@@ -230,7 +279,9 @@ def _update_patient(patient: Patient, data: ImportedPatient, bundle: BundleData,
             f"{label}: date of death {patient.death_date} kept; the bundle says {data.death_date}."
         )
     if patient.is_deceased and not data.deceased:
-        bundle.notes.append(f"{label}: recorded as deceased here; the bundle does not say so. Kept as deceased.")
+        bundle.notes.append(
+            f"{label}: recorded as deceased here; the bundle does not say so. Kept as deceased."
+        )
 
     # Comorbidities: the bundle fills what nobody has answered; a clinician's yes or no stays.
     for item in sorted(data.comorbidities):
@@ -238,7 +289,9 @@ def _update_patient(patient: Patient, data: ImportedPatient, bundle: BundleData,
             setattr(patient, item, True)
         elif getattr(patient, item) is False:
             verbose = Patient._meta.get_field(item).verbose_name
-            bundle.notes.append(f"{label}: {verbose} kept as no; the bundle has an active condition for it.")
+            bundle.notes.append(
+                f"{label}: {verbose} kept as no; the bundle has an active condition for it."
+            )
 
     # Diagnosis: the bundle's while nobody else has written it.
     if data.disease in diseases:
@@ -254,8 +307,10 @@ def _update_patient(patient: Patient, data: ImportedPatient, bundle: BundleData,
 
 def _diagnosis_is_imported(patient: Patient) -> bool:
     """Whether the history row that last changed the disease or diagnosis date was the importer's."""
-    rows = Patient.history.filter(id=patient.pk).order_by("-history_date", "-history_id").values_list(
-        "disease_id", "diagnosis_date", "history_change_reason"
+    rows = (
+        Patient.history.filter(id=patient.pk)
+        .order_by("-history_date", "-history_id")
+        .values_list("disease_id", "diagnosis_date", "history_change_reason")
     )
     current = (patient.disease_id, patient.diagnosis_date)
     writer = None
@@ -266,7 +321,9 @@ def _diagnosis_is_imported(patient: Patient) -> bool:
     return writer == IMPORT_REASON
 
 
-def _replace_assessments(patient: Patient, data: ImportedPatient, bundle: BundleData, *, by, created: bool) -> None:
+def _replace_assessments(
+    patient: Patient, data: ImportedPatient, bundle: BundleData, *, by, created: bool
+) -> None:
     """Make the imported assessments match the bundle: a date whose values are unchanged is left alone."""
     wanted = dict(data.values)
     if not created:
@@ -276,12 +333,16 @@ def _replace_assessments(patient: Patient, data: ImportedPatient, bundle: Bundle
         imported_ids = Assessment.history.filter(
             patient_id=patient.pk, history_type="+", history_change_reason=IMPORT_REASON
         ).values("id")
-        previous = Assessment.objects.filter(patient=patient, pk__in=imported_ids).prefetch_related("values")
+        previous = Assessment.objects.filter(patient=patient, pk__in=imported_ids).prefetch_related(
+            "values"
+        )
         for assessment in previous:
             if assessment.entered_in_error:
                 # A clinician marked it entered in error: it stays so, and that date is not imported again.
                 if wanted.pop(assessment.taken_on, None) is not None:
-                    bundle.notes.append(f"{data.label}: {assessment.taken_on} was marked entered in error; kept so.")
+                    bundle.notes.append(
+                        f"{data.label}: {assessment.taken_on} was marked entered in error; kept so."
+                    )
                 continue
             stored = {v.item: v.value for v in assessment.values.all()}
             if wanted.get(assessment.taken_on) == stored:
@@ -292,53 +353,81 @@ def _replace_assessments(patient: Patient, data: ImportedPatient, bundle: Bundle
             Assessment.objects.filter(pk__in=stale).delete()
     assessments = bulk_create_with_history(
         [Assessment(patient=patient, taken_on=day, note=IMPORT_NOTE) for day in sorted(wanted)],
-        Assessment, default_user=by, default_change_reason=IMPORT_REASON,
+        Assessment,
+        default_user=by,
+        default_change_reason=IMPORT_REASON,
     )
     values = [
         AssessmentValue(assessment=assessment, item=item, value=value)
         for assessment in assessments
         for item, value in sorted(wanted[assessment.taken_on].items())
     ]
-    bulk_create_with_history(values, AssessmentValue, default_user=by, default_change_reason=IMPORT_REASON)
+    bulk_create_with_history(
+        values, AssessmentValue, default_user=by, default_change_reason=IMPORT_REASON
+    )
 
 
 _LINE_FIELDS = ("therapy_id", "start_date", "end_date", "outcome", "stop_reason")
 
 
-def _replace_treatments(patient: Patient, data: ImportedPatient, bundle: BundleData, *, by, therapies, created) -> None:
+def _replace_treatments(
+    patient: Patient, data: ImportedPatient, bundle: BundleData, *, by, therapies, created
+) -> None:
     """Make the imported treatment lines match the bundle; rows a clinician entered or edited stay."""
     rows = []
     for line in data.treatments:
         therapy = therapies.get(line.therapy)
         if therapy is None:
-            bundle.notes.append(f"{data.label}: therapy {line.therapy} is not in the reference table; not imported.")
+            bundle.notes.append(
+                f"{data.label}: therapy {line.therapy} is not in the reference table; not imported."
+            )
             continue
         rows.append(
             PriorTreatment(
-                patient=patient, therapy=therapy, start_date=line.start, end_date=line.end,
-                outcome=line.outcome, stop_reason=line.stop_reason,
+                patient=patient,
+                therapy=therapy,
+                start_date=line.start,
+                end_date=line.end,
+                outcome=line.outcome,
+                stop_reason=line.stop_reason,
             )
         )
     if not created:
-        existing = {row[0]: row[1:] for row in PriorTreatment.objects.filter(patient=patient).values_list("pk", *_LINE_FIELDS)}
+        existing = {
+            row[0]: row[1:]
+            for row in PriorTreatment.objects.filter(patient=patient).values_list(
+                "pk", *_LINE_FIELDS
+            )
+        }
         imported, by_hand = _treatment_owners(patient, existing)
         unchanged = set()
         new_rows = []
         for row in rows:
             fields = tuple(getattr(row, name) for name in _LINE_FIELDS)
-            match = next((pk for pk, f in imported.items() if f == fields and pk not in unchanged), None)
+            match = next(
+                (pk for pk, f in imported.items() if f == fields and pk not in unchanged), None
+            )
             if match is not None:
                 unchanged.add(match)
-            elif (row.therapy_id, row.start_date) not in by_hand:  # a clinician's row for the same line wins
+            elif (
+                row.therapy_id,
+                row.start_date,
+            ) not in by_hand:  # a clinician's row for the same line wins
                 new_rows.append(row)
         for stale in PriorTreatment.objects.filter(pk__in=set(imported) - unchanged):
-            stale._change_reason = IMPORT_REASON  # so its deletion is known as the importer's, not a clinician's
+            stale._change_reason = (
+                IMPORT_REASON  # so its deletion is known as the importer's, not a clinician's
+            )
             stale.delete()
         rows = new_rows
-    bulk_create_with_history(rows, PriorTreatment, default_user=by, default_change_reason=IMPORT_REASON)
+    bulk_create_with_history(
+        rows, PriorTreatment, default_user=by, default_change_reason=IMPORT_REASON
+    )
 
 
-def _treatment_owners(patient: Patient, existing: dict[int, tuple]) -> tuple[dict[int, tuple], set[tuple]]:
+def _treatment_owners(
+    patient: Patient, existing: dict[int, tuple]
+) -> tuple[dict[int, tuple], set[tuple]]:
     """(the importer's current rows by pk, the (therapy, start) lines a clinician owns), from one history query.
 
     A row is the importer's while its latest history row carries IMPORT_REASON. A clinician owns a line
@@ -348,7 +437,9 @@ def _treatment_owners(patient: Patient, existing: dict[int, tuple]) -> tuple[dic
     """
     latest: dict[int, tuple[str, str | None, int]] = {}  # pk -> (history type, reason, position)
     lines_of: dict[int, set[tuple]] = {}
-    imported_at: dict[tuple, int] = {}  # (therapy, start) -> position of the importer's latest "+" of it
+    imported_at: dict[
+        tuple, int
+    ] = {}  # (therapy, start) -> position of the importer's latest "+" of it
     history = (
         PriorTreatment.history.filter(patient_id=patient.pk)
         .order_by("history_date", "history_id")
@@ -359,7 +450,11 @@ def _treatment_owners(patient: Patient, existing: dict[int, tuple]) -> tuple[dic
         lines_of.setdefault(pk, set()).add((therapy_id, start))
         if kind == "+" and reason == IMPORT_REASON:
             imported_at[(therapy_id, start)] = position
-    imported = {pk: fields for pk, fields in existing.items() if latest.get(pk, ("", None, 0))[1] == IMPORT_REASON}
+    imported = {
+        pk: fields
+        for pk, fields in existing.items()
+        if latest.get(pk, ("", None, 0))[1] == IMPORT_REASON
+    }
     by_hand = {(fields[0], fields[1]) for pk, fields in existing.items() if pk not in imported}
     for pk, (kind, reason, position) in latest.items():
         if reason == IMPORT_REASON:
@@ -374,5 +469,3 @@ def _treatment_owners(patient: Patient, existing: dict[int, tuple]) -> tuple[dic
 def totals_line(run: ImportRun) -> str:
     rate = run.bundles / run.seconds if run.seconds else 0.0
     return f"{run.bundles} bundles in {run.seconds:.2f} s: {rate:.1f} bundles per second"
-
-

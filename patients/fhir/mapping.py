@@ -94,8 +94,12 @@ COMORBIDITIES: dict[str, ComorbidityCodes] = {
     ),
     "ibd": ComorbidityCodes(frozenset({"34000006", "64766004"}), ("K50", "K51")),
     "diabetes": ComorbidityCodes(frozenset({"44054006", "46635009"}), ("E10", "E11")),
-    "cerebrovascular": ComorbidityCodes(frozenset({"230690007", "266257000"}), ("I63", "I64", "G45")),
-    "psychiatric": ComorbidityCodes(frozenset({"35489007", "370143000", "48694002"}), ("F32", "F33", "F41")),
+    "cerebrovascular": ComorbidityCodes(
+        frozenset({"230690007", "266257000"}), ("I63", "I64", "G45")
+    ),
+    "psychiatric": ComorbidityCodes(
+        frozenset({"35489007", "370143000", "48694002"}), ("F32", "F33", "F41")
+    ),
     "rheumatologic": ComorbidityCodes(
         frozenset({"55464009", "200936003", "69896004", "31384009", "396230008"}),
         ("M05", "M06", "M32", "M33", "M35.3"),
@@ -109,7 +113,9 @@ COMORBIDITIES: dict[str, ComorbidityCodes] = {
         ("C44",),  # non-melanoma skin cancer does not count
     ),
     "heart_valve_disease": ComorbidityCodes(
-        frozenset({"368009"}), _icd_range("I", 34, 38), ("I34.1",)  # mitral valve prolapse does not count
+        frozenset({"368009"}),
+        _icd_range("I", 34, 38),
+        ("I34.1",),  # mitral valve prolapse does not count
     ),
 }
 
@@ -137,20 +143,28 @@ PER_NANOLITRE = {"10*9/L": 1.0, "10*3/uL": 1.0, "K/uL": 1.0, "10*3/mm3": 1.0}
 PERCENT = {"%": 1.0}
 UNITLESS = {"": 1.0, "1": 1.0, "{score}": 1.0}
 COUNT = {"": 1.0, "1": 1.0, "{count}": 1.0, "{#}": 1.0}
-GFR = {"mL/min/{1.73_m2}": 1.0, "mL/min/1.73m2": 1.0, "mL/min": 1.0}  # Synthea writes eGFR in mL/min
+GFR = {
+    "mL/min/{1.73_m2}": 1.0,
+    "mL/min/1.73m2": 1.0,
+    "mL/min": 1.0,
+}  # Synthea writes eGFR in mL/min
 MMHG = {"mm[Hg]": 1.0, "mmHg": 1.0}
 
 
 @dataclass(frozen=True)
 class ObservationRule:
-    item: str | None  # None: a code codes.md names but the record has no item for (weight, WBC, ...)
+    item: (
+        str | None
+    )  # None: a code codes.md names but the record has no item for (weight, WBC, ...)
     label: str
     units: dict[str, float] | None = None  # None for booleans and coded answers
     kind: str = "quantity"  # quantity | boolean | pregnancy
     egfr: bool = False  # stored as creatinine clearance only where no clearance was measured
 
 
-def _rules(codes: list[str], rule: ObservationRule, system: str = LOINC) -> dict[tuple[str, str], ObservationRule]:
+def _rules(
+    codes: list[str], rule: ObservationRule, system: str = LOINC
+) -> dict[tuple[str, str], ObservationRule]:
     return {(system, code): rule for code in codes}
 
 
@@ -163,19 +177,33 @@ OBSERVATIONS: dict[tuple[str, str], ObservationRule] = {
     **_rules(["777-3", "26515-7"], ObservationRule("platelets", "platelets", PER_NANOLITRE)),
     **_rules(["6690-2", "26464-8"], ObservationRule(None, "white cells")),
     **_rules(["751-8", "26499-4"], ObservationRule("anc", "neutrophils", PER_NANOLITRE)),
-    **_rules(["60474-4", "14196-0"], ObservationRule("reticulocytes", "reticulocytes", PER_NANOLITRE)),
-    **_rules(["17849-1", "4679-7"], ObservationRule("reticulocytes_pct", "reticulocytes %", PERCENT)),
-    **_rules(["2160-0", "38483-4"], ObservationRule("creatinine", "creatinine", {"mg/dL": 1.0, "umol/L": 1 / 88.4})),
-    **_rules(["2164-2"], ObservationRule("creatinine_clearance", "creatinine clearance", {"mL/min": 1.0})),
+    **_rules(
+        ["60474-4", "14196-0"], ObservationRule("reticulocytes", "reticulocytes", PER_NANOLITRE)
+    ),
+    **_rules(
+        ["17849-1", "4679-7"], ObservationRule("reticulocytes_pct", "reticulocytes %", PERCENT)
+    ),
+    **_rules(
+        ["2160-0", "38483-4"],
+        ObservationRule("creatinine", "creatinine", {"mg/dL": 1.0, "umol/L": 1 / 88.4}),
+    ),
+    **_rules(
+        ["2164-2"], ObservationRule("creatinine_clearance", "creatinine clearance", {"mL/min": 1.0})
+    ),
     **_rules(
         ["33914-3", "62238-1", "98979-8"],
         ObservationRule("creatinine_clearance", "eGFR", GFR, egfr=True),
     ),
-    **_rules(["1975-2", "42719-5"], ObservationRule("bilirubin", "bilirubin", {"mg/dL": 1.0, "umol/L": 1 / 17.1})),
+    **_rules(
+        ["1975-2", "42719-5"],
+        ObservationRule("bilirubin", "bilirubin", {"mg/dL": 1.0, "umol/L": 1 / 17.1}),
+    ),
     **_rules(["1742-6"], ObservationRule("alt", "ALT", {"U/L": 1.0})),
     **_rules(["1920-8"], ObservationRule("ast", "AST", {"U/L": 1.0})),
     **_rules(["1751-7"], ObservationRule(None, "albumin")),
-    **_rules(["1988-5"], ObservationRule("crp_mg_l", "C-reactive protein", {"mg/L": 1.0, "mg/dL": 10.0})),
+    **_rules(
+        ["1988-5"], ObservationRule("crp_mg_l", "C-reactive protein", {"mg/L": 1.0, "mg/dL": 10.0})
+    ),
     **_rules(["10230-1"], ObservationRule("lvef", "LVEF", PERCENT)),
     **_rules(["39156-5"], ObservationRule("bmi", "BMI", {"kg/m2": 1.0})),
     **_rules(["29463-7"], ObservationRule(None, "weight")),
@@ -187,7 +215,9 @@ OBSERVATIONS: dict[tuple[str, str], ObservationRule] = {
     **_own("fev1-pct-predicted", ObservationRule("fev1", "FEV1", PERCENT)),
     **_own("mpap", ObservationRule("mpap", "mPAP", MMHG)),
     **_own("pasp", ObservationRule("pasp", "PASP", MMHG)),
-    **_own("marrow-cellularity", ObservationRule("marrow_cellularity", "marrow cellularity", PERCENT)),
+    **_own(
+        "marrow-cellularity", ObservationRule("marrow_cellularity", "marrow cellularity", PERCENT)
+    ),
     **_own("edss", ObservationRule("edss", "EDSS", UNITLESS)),
     **_own("relapses-12m", ObservationRule("relapses_12m", "relapses in 12 months", COUNT)),
     **_own("relapses-24m", ObservationRule("relapses_24m", "relapses in 24 months", COUNT)),
@@ -195,14 +225,32 @@ OBSERVATIONS: dict[tuple[str, str], ObservationRule] = {
     **_own("sledai-2k", ObservationRule("sledai_2k", "SLEDAI-2K", UNITLESS)),
     **_own("mrss", ObservationRule("mrss", "mRSS", UNITLESS)),
     **_own("cdai", ObservationRule("cdai", "CDAI", UNITLESS)),
-    **_own("matched-sibling-donor", ObservationRule("matched_sibling_donor", "matched sibling donor", kind="boolean")),
-    **_own("active-infection", ObservationRule("active_infection", "active infection", kind="boolean")),
+    **_own(
+        "matched-sibling-donor",
+        ObservationRule("matched_sibling_donor", "matched sibling donor", kind="boolean"),
+    ),
+    **_own(
+        "active-infection", ObservationRule("active_infection", "active infection", kind="boolean")
+    ),
     # Extension: the record's other items with no standard code, named like codes.md's own codes.
     **{
-        (CANDIDACY, key.replace("_", "-")): ObservationRule(key, key.replace("_", " "), kind="boolean")
-        for key in ("sle_renal", "sle_cns", "sle_haematological", "ssc_lung", "ssc_heart", "ssc_kidney", "ssc_gi")
+        (CANDIDACY, key.replace("_", "-")): ObservationRule(
+            key, key.replace("_", " "), kind="boolean"
+        )
+        for key in (
+            "sle_renal",
+            "sle_cns",
+            "sle_haematological",
+            "ssc_lung",
+            "ssc_heart",
+            "ssc_kidney",
+            "ssc_gi",
+        )
     },
-    **_own("bilirubin-uln", ObservationRule("bilirubin_uln", "bilirubin ULN", {"mg/dL": 1.0, "umol/L": 1 / 17.1})),
+    **_own(
+        "bilirubin-uln",
+        ObservationRule("bilirubin_uln", "bilirubin ULN", {"mg/dL": 1.0, "umol/L": 1 / 17.1}),
+    ),
     **_own("alt-uln", ObservationRule("alt_uln", "ALT ULN", {"U/L": 1.0})),
     **_own("ast-uln", ObservationRule("ast_uln", "AST ULN", {"U/L": 1.0})),
 }
@@ -218,7 +266,11 @@ THERAPY_NAMES: dict[str, tuple[str, ...]] = {
     "mycophenolate": ("mycophenolate", "mycophenolic acid"),
     "ciclosporin": ("ciclosporin", "cyclosporine", "cyclosporin"),
     "atg_equine": ("anti-thymocyte globulin (equine)", "antithymocyte globulin (equine)", "atgam"),
-    "atg_rabbit": ("anti-thymocyte globulin (rabbit)", "antithymocyte globulin (rabbit)", "thymoglobulin"),
+    "atg_rabbit": (
+        "anti-thymocyte globulin (rabbit)",
+        "antithymocyte globulin (rabbit)",
+        "thymoglobulin",
+    ),
     "ivig": ("intravenous immunoglobulin", "immune globulin intravenous", "ivig"),
 }
 # Therapies that are not medications, or duplicates chosen by context.
@@ -232,7 +284,9 @@ for _key, _name, _class, _rxnorm in THERAPIES:
     for _code in filter(None, _rxnorm.split(",")):
         THERAPY_RXNORM.setdefault(_code, _key)
     for _word in THERAPY_NAMES.get(_key, (_name.split(" (")[0].lower(),)):
-        THERAPY_PATTERNS.append((re.compile(rf"(?<!\w){re.escape(_word)}(?!\w)", re.IGNORECASE), _key))
+        THERAPY_PATTERNS.append(
+            (re.compile(rf"(?<!\w){re.escape(_word)}(?!\w)", re.IGNORECASE), _key)
+        )
 
 # In a patient with aplastic anaemia, ciclosporin is part of immunosuppressive therapy.
 THERAPY_BY_DISEASE = {("ciclosporin", "aa"): "ciclosporin_aa"}
@@ -256,7 +310,9 @@ TREATMENT_FAILURE_TEXT = re.compile(
 INTOLERANCE_TEXT = re.compile(r"adverse|intoleran|side[- ]effect|toxicit", re.IGNORECASE)
 # A negation shortly before an intolerance word, in the same clause: "no adverse events", "without
 # any side effects", "no serious adverse reaction".
-INTOLERANCE_NEGATED = re.compile(r"\b(?:no|without|not|denies|denied|absence of)\b(?:\s+[\w-]+){0,2}\s+$", re.IGNORECASE)
+INTOLERANCE_NEGATED = re.compile(
+    r"\b(?:no|without|not|denies|denied|absence of)\b(?:\s+[\w-]+){0,2}\s+$", re.IGNORECASE
+)
 _CLAUSE_END = re.compile(r"[.;,:()]")
 
 

@@ -7,7 +7,9 @@ from ..factories import DEFAULT_PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_clinician_records_a_patient_and_sees_it_on_the_patient_page(page, sign_in, clinician, screenshot):
+def test_a_clinician_records_a_patient_and_sees_it_on_the_patient_page(
+    page, sign_in, clinician, screenshot
+):
     sign_in("clin", DEFAULT_PASSWORD)
     page.get_by_role("link", name="Patients").click()
     page.get_by_role("link", name="Add patient").click()
@@ -23,7 +25,9 @@ def test_a_clinician_records_a_patient_and_sees_it_on_the_patient_page(page, sig
     page.wait_for_selector("text=Imogen Castellanos was added.")
 
     page.get_by_role("link", name="Add assessment").click()
-    assert page.locator("#section-ms").get_attribute("open") is not None  # the MS section opens itself
+    assert (
+        page.locator("#section-ms").get_attribute("open") is not None
+    )  # the MS section opens itself
     page.fill("#id_edss", "3.5")
     page.fill("#id_relapses_12m", "2")
     page.fill("#id_karnofsky", "90")

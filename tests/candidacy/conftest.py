@@ -9,9 +9,22 @@ from patients.models import Patient
 from ..factories import AssessmentFactory, PatientFactory, PriorTreatmentFactory, disease, therapy
 
 FIT_VALUES = {
-    "karnofsky": 90, "lvef": 62, "dlco": 88, "fev1": 94, "pasp": 28, "creatinine_clearance": 105,
-    "creatinine": 0.8, "bmi": 24, "bilirubin": 0.6, "bilirubin_uln": 1.2, "alt": 22, "alt_uln": 40,
-    "ast": 20, "ast_uln": 40, "active_infection": 0, "pregnant": 0,
+    "karnofsky": 90,
+    "lvef": 62,
+    "dlco": 88,
+    "fev1": 94,
+    "pasp": 28,
+    "creatinine_clearance": 105,
+    "creatinine": 0.8,
+    "bmi": 24,
+    "bilirubin": 0.6,
+    "bilirubin_uln": 1.2,
+    "alt": 22,
+    "alt_uln": 40,
+    "ast": 20,
+    "ast_uln": 40,
+    "active_infection": 0,
+    "pregnant": 0,
 }
 NO_COMORBIDITY = dict.fromkeys(COMORBIDITY_ITEMS, False)
 
@@ -24,7 +37,9 @@ def days_ago(days: int) -> datetime.date:
 def make_patient(centre):
     """A realistic record in the user's centre: ``make_patient("ms_rr", age=34, values={...})``."""
 
-    def make(disease_key, *, age=40, values=None, treatments=(), fit=True, screen=True, **fields) -> Patient:
+    def make(
+        disease_key, *, age=40, values=None, treatments=(), fit=True, screen=True, **fields
+    ) -> Patient:
         today = datetime.date.today()
         patient = PatientFactory(
             centre=fields.pop("centre", centre),
@@ -33,10 +48,19 @@ def make_patient(centre):
             diagnosis_date=days_ago(4 * 365),
             **{**NO_COMORBIDITY, **fields},
         )
-        AssessmentFactory(patient=patient, taken_on=days_ago(14), values={**(FIT_VALUES if fit else {}), **(values or {})})
+        AssessmentFactory(
+            patient=patient,
+            taken_on=days_ago(14),
+            values={**(FIT_VALUES if fit else {}), **(values or {})},
+        )
         for key, start, end, outcome in treatments:
-            PriorTreatmentFactory(patient=patient, therapy=therapy(key), start_date=days_ago(start),
-                                  end_date=days_ago(end) if end is not None else None, outcome=outcome)
+            PriorTreatmentFactory(
+                patient=patient,
+                therapy=therapy(key),
+                start_date=days_ago(start),
+                end_date=days_ago(end) if end is not None else None,
+                outcome=outcome,
+            )
         if screen:
             screening_record(patient=patient)
         return patient
@@ -48,7 +72,12 @@ def make_patient(centre):
 def strong_ms_patient(make_patient):
     # ECTRIMS/EBMT 2025: RRMS, two relapses in a year despite natalizumab, EDSS 3.5, age 34, fit.
     return make_patient(
-        "ms_rr", age=34, family_name="Strongcase",
+        "ms_rr",
+        age=34,
+        family_name="Strongcase",
         values={"relapses_12m": 2, "new_mri_lesions_12m": 3, "edss": 3.5},
-        treatments=[("interferon_beta", 1500, 1000, "inadequate_response"), ("natalizumab", 900, 20, "inadequate_response")],
+        treatments=[
+            ("interferon_beta", 1500, 1000, "inadequate_response"),
+            ("natalizumab", 900, 20, "inadequate_response"),
+        ],
     )

@@ -35,7 +35,8 @@ SERVICE = "/cds-services/candidacy-screen"
 INDICATORS = {"info", "warning", "critical"}
 STRONG_VALUES = {"relapses_12m": 2, "new_mri_lesions_12m": 3, "edss": 3.5}
 STRONG_TREATMENTS = [
-    ("interferon_beta", 1500, 1000, "inadequate_response"), ("natalizumab", 900, 20, "inadequate_response"),
+    ("interferon_beta", 1500, 1000, "inadequate_response"),
+    ("natalizumab", 900, 20, "inadequate_response"),
 ]
 
 
@@ -61,14 +62,23 @@ def public_jwk(private_key, **extra) -> dict:
 
 @pytest.fixture
 def ehr(centre, ec_key):
-    client = CdsClient.objects.create(name="North EHR", issuer=ISSUER, public_key=json.dumps(public_jwk(ec_key)))
+    client = CdsClient.objects.create(
+        name="North EHR", issuer=ISSUER, public_key=json.dumps(public_jwk(ec_key))
+    )
     client.centres.add(centre)
     return client
 
 
 def claims(**overrides) -> dict:
     now = int(time.time())
-    base = {"iss": ISSUER, "sub": "north-ehr", "aud": AUDIENCE, "iat": now, "exp": now + 120, "jti": str(uuid.uuid4())}
+    base = {
+        "iss": ISSUER,
+        "sub": "north-ehr",
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + 120,
+        "jti": str(uuid.uuid4()),
+    }
     return {k: v for k, v in {**base, **overrides}.items() if v is not None}
 
 
@@ -97,7 +107,9 @@ def call(bearer, body=None):
 @pytest.fixture
 def strong_ehr_patient(make_patient):
     # ECTRIMS/EBMT 2025: RRMS, active despite natalizumab, EDSS 3.5, age 34, fit; imported from the EHR.
-    return make_patient("ms_rr", age=34, fhir_id=EHR_PATIENT_ID, values=STRONG_VALUES, treatments=STRONG_TREATMENTS)
+    return make_patient(
+        "ms_rr", age=34, fhir_id=EHR_PATIENT_ID, values=STRONG_VALUES, treatments=STRONG_TREATMENTS
+    )
 
 
 # --- Discovery --------------------------------------------------------------------------------
@@ -119,7 +131,9 @@ def test_discovery_lists_the_patient_view_service_without_signing_in():
 # --- The card ---------------------------------------------------------------------------------
 
 
-def test_a_signed_call_gets_a_card_with_the_band_reasons_and_a_link(ehr, ec_key, strong_ehr_patient):
+def test_a_signed_call_gets_a_card_with_the_band_reasons_and_a_link(
+    ehr, ec_key, strong_ehr_patient
+):
     response = call(token(ec_key))
     assert response.status_code == 200
     [card] = response.json()["cards"]
@@ -128,10 +142,13 @@ def test_a_signed_call_gets_a_card_with_the_band_reasons_and_a_link(ehr, ec_key,
     assert card["indicator"] in INDICATORS and card["indicator"] == "info"
     assert card["source"]["label"] == cds.CARD_SOURCE_LABEL
     assert uuid.UUID(card["uuid"])
-    assert card["links"] == [{
-        "label": cds.CARD_LINK_LABEL, "type": "absolute",
-        "url": f"{BASE_URL}/patients/{strong_ehr_patient.public_id}/",
-    }]
+    assert card["links"] == [
+        {
+            "label": cds.CARD_LINK_LABEL,
+            "type": "absolute",
+            "url": f"{BASE_URL}/patients/{strong_ehr_patient.public_id}/",
+        }
+    ]
     assert cds.CARD_REASONS_HEADING in card["detail"]
     assert "- Failure of a high-efficacy DMT: yes" in card["detail"]
     assert "- Karnofsky above 60: 90 % (" in card["detail"]
@@ -148,7 +165,9 @@ def test_an_rs384_client_is_accepted(ehr, rsa_key, strong_ehr_patient):
 
 
 def test_a_jwk_set_picks_the_key_by_kid(ehr, ec_key, rsa_key, strong_ehr_patient):
-    ehr.public_key = json.dumps({"keys": [public_jwk(ec_key, kid="ec-1"), public_jwk(rsa_key, kid="rsa-1")]})
+    ehr.public_key = json.dumps(
+        {"keys": [public_jwk(ec_key, kid="ec-1"), public_jwk(rsa_key, kid="rsa-1")]}
+    )
     ehr.save()
     assert len(call(token(rsa_key, "RS384", headers={"kid": "rsa-1"})).json()["cards"]) == 1
     assert call(token(rsa_key, "RS384", headers={"kid": "ec-1"})).status_code == 401
@@ -158,7 +177,9 @@ def test_missing_data_is_a_warning_naming_what_is_missing(ehr, ec_key, make_pati
     from candidacy.screening.services import screening_record
 
     # EBMT 2017 / ASTIS: LVEF is required to screen SSc.
-    patient = make_patient("ssc", age=45, fhir_id=EHR_PATIENT_ID, values={"mrss": 24, "ssc_lung": 1})
+    patient = make_patient(
+        "ssc", age=45, fhir_id=EHR_PATIENT_ID, values={"mrss": 24, "ssc_lung": 1}
+    )
     patient.assessments.get().values.filter(item="lvef").delete()
     screening_record(patient=patient)
     [card] = call(token(ec_key)).json()["cards"]
@@ -171,7 +192,13 @@ def test_missing_data_is_a_warning_naming_what_is_missing(ehr, ec_key, make_pati
 
 
 def test_a_patient_of_another_centre_gets_no_card(ehr, ec_key, make_patient, other_centre):
-    make_patient("ms_rr", centre=other_centre, fhir_id=EHR_PATIENT_ID, values=STRONG_VALUES, treatments=STRONG_TREATMENTS)
+    make_patient(
+        "ms_rr",
+        centre=other_centre,
+        fhir_id=EHR_PATIENT_ID,
+        values=STRONG_VALUES,
+        treatments=STRONG_TREATMENTS,
+    )
     response = call(token(ec_key))
     assert response.status_code == 200
     assert response.json() == {"cards": []}
@@ -186,7 +213,9 @@ def test_a_patient_without_a_screening_gets_no_card(ehr, ec_key, make_patient):
     assert call(token(ec_key)).json() == {"cards": []}
 
 
-def test_an_ambiguous_ehr_id_gets_no_card(ehr, ec_key, make_patient, other_centre, strong_ehr_patient):
+def test_an_ambiguous_ehr_id_gets_no_card(
+    ehr, ec_key, make_patient, other_centre, strong_ehr_patient
+):
     # The same FHIR id in two of the client's centres may be two people: do not guess.
     ehr.centres.add(other_centre)
     make_patient("ms_rr", centre=other_centre, fhir_id=EHR_PATIENT_ID)
@@ -242,7 +271,9 @@ REFUSALS = list(_refused_tokens(OTHER_EC_KEY))
 
 
 @pytest.mark.parametrize("case", REFUSALS)
-def test_a_call_without_a_valid_token_gets_401_and_nothing_about_patients(case, ehr, ec_key, strong_ehr_patient):
+def test_a_call_without_a_valid_token_gets_401_and_nothing_about_patients(
+    case, ehr, ec_key, strong_ehr_patient
+):
     response = call(_refused_tokens(ec_key)[case])
     assert response.status_code == 401
     assert response.json() == {"error": cds.UNAUTHORIZED}
@@ -262,13 +293,19 @@ def test_a_replayed_token_is_refused(ehr, ec_key, strong_ehr_patient):
 
 
 def test_the_same_jti_from_another_client_is_its_own(ehr, ec_key, rsa_key, strong_ehr_patient):
-    other = CdsClient.objects.create(name="South EHR", issuer="https://south.example.org", public_key=json.dumps(public_jwk(rsa_key)))
+    other = CdsClient.objects.create(
+        name="South EHR",
+        issuer="https://south.example.org",
+        public_key=json.dumps(public_jwk(rsa_key)),
+    )
     assert call(token(ec_key, jti="shared")).status_code == 200
     assert call(token(rsa_key, "RS384", iss=other.issuer, jti="shared")).json() == {"cards": []}
 
 
 def test_used_token_ids_are_forgotten_once_expired(ehr, ec_key, strong_ehr_patient):
-    CdsTokenUse.objects.create(client=ehr, jti="old", expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    CdsTokenUse.objects.create(
+        client=ehr, jti="old", expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
     call(token(ec_key))
     assert list(CdsTokenUse.objects.values_list("jti", flat=True)) != ["old"]
     assert not CdsTokenUse.objects.filter(jti="old").exists()
@@ -279,11 +316,14 @@ def test_the_token_is_checked_before_the_request_is_read(ehr):
     assert response.status_code == 401
 
 
-@pytest.mark.parametrize("body, message", [
-    (hook_request(hook="order-sign"), cds.WRONG_HOOK),
-    ({**hook_request(), "context": {}}, cds.NO_PATIENT_ID),
-    ({k: v for k, v in hook_request().items() if k != "hookInstance"}, cds.NO_HOOK_INSTANCE),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (hook_request(hook="order-sign"), cds.WRONG_HOOK),
+        ({**hook_request(), "context": {}}, cds.NO_PATIENT_ID),
+        ({k: v for k, v in hook_request().items() if k != "hookInstance"}, cds.NO_HOOK_INSTANCE),
+    ],
+)
 def test_a_malformed_request_from_a_valid_client_is_a_400(body, message, ehr, ec_key):
     response = call(token(ec_key), body)
     assert response.status_code == 400
@@ -299,20 +339,34 @@ def test_the_service_answers_post_only(ehr, ec_key):
 
 
 def pem(key) -> str:
-    return key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
 
 
-@pytest.mark.parametrize("make_key, message", [
-    (lambda k: "hello", cds.KEY_UNREADABLE),
-    (lambda k: json.dumps(json.loads(ECAlgorithm.to_jwk(k, as_dict=False))), cds.KEY_PRIVATE),
-    (lambda k: json.dumps(public_jwk(P256_KEY)), cds.KEY_UNSUPPORTED),
-    (lambda k: pem(rsa.generate_private_key(public_exponent=65537, key_size=1024)), cds.KEY_UNSUPPORTED),  # noqa: S505 (the point)
-    (lambda k: json.dumps({"kty": "oct", "k": "c2VjcmV0"}), cds.KEY_PRIVATE),
-    (lambda k: k.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                               serialization.NoEncryption()).decode(), cds.KEY_PRIVATE),
-])
+@pytest.mark.parametrize(
+    "make_key, message",
+    [
+        (lambda k: "hello", cds.KEY_UNREADABLE),
+        (lambda k: json.dumps(json.loads(ECAlgorithm.to_jwk(k, as_dict=False))), cds.KEY_PRIVATE),
+        (lambda k: json.dumps(public_jwk(P256_KEY)), cds.KEY_UNSUPPORTED),
+        (
+            lambda k: pem(rsa.generate_private_key(public_exponent=65537, key_size=1024)),  # noqa: S505 (the point)
+            cds.KEY_UNSUPPORTED,
+        ),
+        (lambda k: json.dumps({"kty": "oct", "k": "c2VjcmV0"}), cds.KEY_PRIVATE),
+        (
+            lambda k: k.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            ).decode(),
+            cds.KEY_PRIVATE,
+        ),
+    ],
+)
 def test_an_unusable_key_is_refused_when_registering(make_key, message, ec_key):
     client = CdsClient(name="EHR", issuer=ISSUER, public_key=make_key(ec_key))
     with pytest.raises(ValidationError) as error:
@@ -320,11 +374,16 @@ def test_an_unusable_key_is_refused_when_registering(make_key, message, ec_key):
     assert error.value.message_dict["public_key"] == [message]
 
 
-@pytest.mark.parametrize("make_key", [
-    lambda ec_key, rsa_key: json.dumps(public_jwk(ec_key)),
-    lambda ec_key, rsa_key: pem(rsa_key),
-    lambda ec_key, rsa_key: json.dumps({"keys": [public_jwk(ec_key, kid="a"), public_jwk(rsa_key, kid="b")]}),
-])
+@pytest.mark.parametrize(
+    "make_key",
+    [
+        lambda ec_key, rsa_key: json.dumps(public_jwk(ec_key)),
+        lambda ec_key, rsa_key: pem(rsa_key),
+        lambda ec_key, rsa_key: json.dumps(
+            {"keys": [public_jwk(ec_key, kid="a"), public_jwk(rsa_key, kid="b")]}
+        ),
+    ],
+)
 def test_a_public_jwk_jwk_set_or_pem_is_accepted(make_key, ec_key, rsa_key):
     CdsClient(name="EHR", issuer=ISSUER, public_key=make_key(ec_key, rsa_key)).full_clean()
 

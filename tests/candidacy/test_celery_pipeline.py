@@ -27,7 +27,9 @@ WAIT_SECONDS = 60
 def real_worker(migration_data, settings):
     broker = os.environ.get("CELERY_BROKER_URL")
     if not broker:
-        reason = "needs Redis: set CELERY_BROKER_URL (CI does) to run the pipeline through a real worker"
+        reason = (
+            "needs Redis: set CELERY_BROKER_URL (CI does) to run the pipeline through a real worker"
+        )
         if os.environ.get("CANDIDACY_REQUIRE_SERVICES"):
             pytest.fail(reason)
         pytest.skip(reason)
@@ -66,7 +68,9 @@ def test_editing_a_record_leads_to_a_new_screening(real_worker, make_patient):
     first = current(patient).get()
 
     patient_services.assessment_record(patient=patient, taken_on=first.as_of, values={"lvef": 40})
-    wait_for(lambda: current(patient).exclude(pk=first.pk).exists(), "a new screening after the edit")
+    wait_for(
+        lambda: current(patient).exclude(pk=first.pk).exists(), "a new screening after the edit"
+    )
     assert current(patient).get().band == "Excluded"  # EBMT 2017 / ASTIS: LVEF < 45% in SSc
     assert Screening.objects.filter(patient=patient).count() == 2  # the earlier one is kept
 
@@ -82,14 +86,18 @@ def test_publishing_a_rule_set_rescreens_everyone(real_worker, make_patient, cri
     from candidacy.screening.models import RescreenJob
 
     job = RescreenJob.objects.get(ruleset=draft)
-    wait_for(lambda: RescreenJob.objects.get(pk=job.pk).finished_at is not None, "the job to finish")
+    wait_for(
+        lambda: RescreenJob.objects.get(pk=job.pk).finished_at is not None, "the job to finish"
+    )
     assert RescreenJob.objects.get(pk=job.pk).done == len(patients)
 
 
 def test_running_the_same_task_twice_leaves_one_current_screening(real_worker, make_patient):
     patient = make_patient("ms_rr", age=34)
     results = [screen_patient.delay(patient.pk), screen_patient.delay(patient.pk)]
-    assert not any(isinstance(r, EagerResult) for r in results)  # through the broker, not in-process
+    assert not any(
+        isinstance(r, EagerResult) for r in results
+    )  # through the broker, not in-process
     for result in results:
         result.get(timeout=WAIT_SECONDS)
     assert current(patient).count() == 1

@@ -28,17 +28,37 @@ def known(centre, other_centre):
     screened(centre, STRONG, 100, lines=[exclusion_line(*PREG, NOT_MET)])
     screened(centre, STRONG, 95, lines=[exclusion_line(*PREG, NOT_MET)])
     screened(centre, POSSIBLE, 62, lines=[exclusion_line(*PREG, NOT_EVALUABLE)])
-    screened(centre, EXCLUDED, 40, disease_key="ssc",
-             lines=[exclusion_line(*PREG, NOT_MET), exclusion_line(*LVEF, MET)])
-    screened(centre, INCOMPLETE, 0, disease_key="ssc",
-             lines=[exclusion_line(*PREG, MET), exclusion_line(*LVEF, NOT_EVALUABLE)])
-    screened(centre, EXCLUDED, 0, is_current=False, lines=[exclusion_line(*PREG, MET)])  # superseded
+    screened(
+        centre,
+        EXCLUDED,
+        40,
+        disease_key="ssc",
+        lines=[exclusion_line(*PREG, NOT_MET), exclusion_line(*LVEF, MET)],
+    )
+    screened(
+        centre,
+        INCOMPLETE,
+        0,
+        disease_key="ssc",
+        lines=[exclusion_line(*PREG, MET), exclusion_line(*LVEF, NOT_EVALUABLE)],
+    )
+    screened(
+        centre, EXCLUDED, 0, is_current=False, lines=[exclusion_line(*PREG, MET)]
+    )  # superseded
     screened(other_centre, EXCLUDED, 5, lines=[exclusion_line(*LVEF, MET)])
 
 
 def test_it_counts_patients_by_band_in_worklist_order(clinician, known):
     bands = {b["band"]: b["count"] for b in dashboard.by_band(clinician)}
-    assert bands == {STRONG: 2, POSSIBLE: 1, INCOMPLETE: 1, "Trial only": 0, "Unlikely": 0, EXCLUDED: 1, "Not indicated": 0}
+    assert bands == {
+        STRONG: 2,
+        POSSIBLE: 1,
+        INCOMPLETE: 1,
+        "Trial only": 0,
+        "Unlikely": 0,
+        EXCLUDED: 1,
+        "Not indicated": 0,
+    }
     assert [b["band"] for b in dashboard.by_band(clinician)][:2] == [STRONG, POSSIBLE]
 
 
@@ -51,15 +71,41 @@ def test_it_counts_patients_by_disease(clinician, known):
 
 def test_the_score_histogram_has_ten_bins_of_ten(clinician, known):
     bins = {h["bin"]: h["count"] for h in dashboard.score_histogram(clinician)}
-    assert list(bins) == ["0–9", "10–19", "20–29", "30–39", "40–49", "50–59", "60–69", "70–79", "80–89", "90–100"]
-    assert bins == {**dict.fromkeys(bins, 0), "0–9": 1, "40–49": 1, "60–69": 1, "90–100": 2}  # 100 is in the top bin
+    assert list(bins) == [
+        "0–9",
+        "10–19",
+        "20–29",
+        "30–39",
+        "40–49",
+        "50–59",
+        "60–69",
+        "70–79",
+        "80–89",
+        "90–100",
+    ]
+    assert bins == {
+        **dict.fromkeys(bins, 0),
+        "0–9": 1,
+        "40–49": 1,
+        "60–69": 1,
+        "90–100": 2,
+    }  # 100 is in the top bin
 
 
 def test_the_funnel_counts_per_exclusion_how_many_were_evaluated_and_excluded(clinician, known):
-    steps = {s.key: (s.label, s.applies, s.evaluated, s.excluded, s.passed) for s in dashboard.exclusion_funnel(clinician)}
+    steps = {
+        s.key: (s.label, s.applies, s.evaluated, s.excluded, s.passed)
+        for s in dashboard.exclusion_funnel(clinician)
+    }
     assert steps == {
         "pregnancy": ("Pregnancy", 5, 4, 1, 3),  # one not evaluable, one pregnant
-        "ssc_lvef": ("LVEF below 45% (SSc)", 2, 1, 1, 0),  # the other centre's exclusion is not counted
+        "ssc_lvef": (
+            "LVEF below 45% (SSc)",
+            2,
+            1,
+            1,
+            0,
+        ),  # the other centre's exclusion is not counted
     }
 
 
@@ -67,12 +113,16 @@ def test_the_python_funnel_matches_the_database_one(clinician, known):
     def by_key(steps):
         return sorted(steps, key=lambda s: s.key)
 
-    assert by_key(dashboard._funnel_python(clinician)) == by_key(dashboard.exclusion_funnel(clinician))
+    assert by_key(dashboard._funnel_python(clinician)) == by_key(
+        dashboard.exclusion_funnel(clinician)
+    )
 
 
 def test_another_centre_sees_only_its_own(other_clinician, known):
     assert sum(b["count"] for b in dashboard.by_band(other_clinician)) == 1
-    assert [(s.key, s.excluded) for s in dashboard.exclusion_funnel(other_clinician)] == [("ssc_lvef", 1)]
+    assert [(s.key, s.excluded) for s in dashboard.exclusion_funnel(other_clinician)] == [
+        ("ssc_lvef", 1)
+    ]
 
 
 def test_the_page_has_every_chart_as_a_table_and_its_data(client_for, coordinator, known):
@@ -83,10 +133,21 @@ def test_the_page_has_every_chart_as_a_table_and_its_data(client_for, coordinato
     assert "Supports a decision; the team decides." in page
     for table in ("table-bands", "table-diseases", "table-scores", "table-funnel"):
         assert f'id="{table}"' in page
-    assert re.search(r'<tr data-key="pregnancy"><td>Pregnancy</td><td class="text-end">5</td><td class="text-end">4</td>'
-                     r'<td class="text-end">3</td><td class="text-end">1 \(25%\)</td>', page)
-    assert "vendor/chartjs/chart.umd.min.js" in page and "js/dashboard.js" in page and "cdn" not in page.lower()
-    data = json.loads(re.search(r'<script id="dashboard-data" type="application/json">(.*?)</script>', page, re.S).group(1))
+    assert re.search(
+        r'<tr data-key="pregnancy"><td>Pregnancy</td><td class="text-end">5</td><td class="text-end">4</td>'
+        r'<td class="text-end">3</td><td class="text-end">1 \(25%\)</td>',
+        page,
+    )
+    assert (
+        "vendor/chartjs/chart.umd.min.js" in page
+        and "js/dashboard.js" in page
+        and "cdn" not in page.lower()
+    )
+    data = json.loads(
+        re.search(
+            r'<script id="dashboard-data" type="application/json">(.*?)</script>', page, re.S
+        ).group(1)
+    )
     assert data["bands"][0] == {"label": STRONG, "count": 2}
     assert data["funnel"][0]["label"] in ("Pregnancy", "LVEF below 45% (SSc)")
 

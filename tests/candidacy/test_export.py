@@ -17,8 +17,13 @@ pytestmark = pytest.mark.django_db
 
 
 def screened(centre, family, band, score, **fields):
-    return ScreeningFactory(patient=PatientFactory(centre=centre, family_name=family, **{"given_name": "Ann", **fields}),
-                            band=band, score=score)
+    return ScreeningFactory(
+        patient=PatientFactory(
+            centre=centre, family_name=family, **{"given_name": "Ann", **fields}
+        ),
+        band=band,
+        score=score,
+    )
 
 
 def export(client, **params):
@@ -39,14 +44,20 @@ def rows(centre, other_centre):
     ]
 
 
-def test_it_exports_the_worklist_in_rank_order_as_an_attachment(client_for, clinician, rows, monkeypatch):
+def test_it_exports_the_worklist_in_rank_order_as_an_attachment(
+    client_for, clinician, rows, monkeypatch
+):
     monkeypatch.setattr(worklist, "EXPORT_CHUNK", 1)  # several keyset chunks
     response, table = export(client_for(clinician))
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     header, *body = table
     assert header[:4] == ["Rank", "Family name", "Given name", "MRN"] and "Band" in header
-    assert [(r[0], r[1], r[3]) for r in body] == [("1", "Able", "A-1"), ("2", "Baker", "B-1"), ("3", "Cole", "C-1")]
+    assert [(r[0], r[1], r[3]) for r in body] == [
+        ("1", "Able", "A-1"),
+        ("2", "Baker", "B-1"),
+        ("3", "Cole", "C-1"),
+    ]
     band, score = header.index("Band"), header.index("Score")
     assert (body[0][band], body[0][score]) == (STRONG, "90")
 
@@ -64,14 +75,17 @@ def test_an_export_is_logged_with_its_row_count(client_for, clinician, rows):
     export(client_for(clinician))
     export(client_for(clinician), sort="name")
     logs = list(ExportLog.objects.order_by("id"))
-    assert [(entry.row_count, entry.filters, entry.finished) for entry in logs] == [(3, {}, True), (3, {"sort": "name"}, True)]
+    assert [(entry.row_count, entry.filters, entry.finished) for entry in logs] == [
+        (3, {}, True),
+        (3, {"sort": "name"}, True),
+    ]
 
 
 def test_cells_that_would_run_as_formulas_are_neutralised(client_for, clinician, centre):
-    screened(centre, "=HYPERLINK(\"http://evil\")", STRONG, 80, mrn="+1-2", given_name="@SUM(A1)")
+    screened(centre, '=HYPERLINK("http://evil")', STRONG, 80, mrn="+1-2", given_name="@SUM(A1)")
     _response, table = export(client_for(clinician))
     row = table[1]
-    assert row[1] == "'=HYPERLINK(\"http://evil\")"
+    assert row[1] == '\'=HYPERLINK("http://evil")'
     assert row[2] == "'@SUM(A1)"
     assert row[3] == "'+1-2"
 
@@ -87,5 +101,9 @@ def test_bad_filters_give_400_and_no_log(client_for, clinician, rows):
 
 
 def test_the_worklist_links_to_the_export_with_its_filters(client_for, clinician, rows):
-    page = client_for(clinician).get(reverse("worklist:list"), {"band": STRONG, "q": "a"}).content.decode()
+    page = (
+        client_for(clinician)
+        .get(reverse("worklist:list"), {"band": STRONG, "q": "a"})
+        .content.decode()
+    )
     assert 'href="/worklist/export.csv?q=a&amp;band=Strong+candidate"' in page

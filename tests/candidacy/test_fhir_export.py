@@ -28,7 +28,9 @@ def test_the_path_is_the_fhir_operation_path(strong_ms_patient):
     assert url(strong_ms_patient) == f"/fhir/Patient/{strong_ms_patient.public_id}/$screening"
 
 
-def test_it_returns_a_valid_r4b_risk_assessment_with_band_and_score(client_for, clinician, strong_ms_patient):
+def test_it_returns_a_valid_r4b_risk_assessment_with_band_and_score(
+    client_for, clinician, strong_ms_patient
+):
     response = fetch(client_for(clinician), strong_ms_patient)
     assert response.status_code == 200
     assert response["Content-Type"] == fhir.FHIR_JSON
@@ -48,24 +50,42 @@ def test_it_returns_a_valid_r4b_risk_assessment_with_band_and_score(client_for, 
 def test_the_method_names_the_rule_set_and_its_version(client_for, clinician, strong_ms_patient):
     data = json.loads(fetch(client_for(clinician), strong_ms_patient).content)
     screening = Screening.objects.of_patient(strong_ms_patient.pk)
-    assert data["method"]["text"] == f"EBMT-aligned autoimmune HSCT screen v1, version {screening.ruleset_version}"
+    assert (
+        data["method"]["text"]
+        == f"EBMT-aligned autoimmune HSCT screen v1, version {screening.ruleset_version}"
+    )
     assert data["method"]["coding"][0]["code"] == screening.ruleset_version
 
 
-def test_the_subject_is_the_public_uuid_when_the_patient_was_not_imported(client_for, clinician, strong_ms_patient):
+def test_the_subject_is_the_public_uuid_when_the_patient_was_not_imported(
+    client_for, clinician, strong_ms_patient
+):
     data = json.loads(fetch(client_for(clinician), strong_ms_patient).content)
-    subject = {"type": "Patient", "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{strong_ms_patient.public_id}"}}
+    subject = {
+        "type": "Patient",
+        "identifier": {
+            "system": "urn:ietf:rfc:3986",
+            "value": f"urn:uuid:{strong_ms_patient.public_id}",
+        },
+    }
     assert data["subject"] == subject
     assert data["basis"][0] == subject
 
 
 def test_the_subject_is_the_ehr_patient_id_when_imported(client_for, clinician, make_patient):
-    patient = make_patient("ms_rr", fhir_id="ehr-patient-42", values={"relapses_12m": 2, "edss": 3.5})
+    patient = make_patient(
+        "ms_rr", fhir_id="ehr-patient-42", values={"relapses_12m": 2, "edss": 3.5}
+    )
     data = json.loads(fetch(client_for(clinician), patient).content)
-    assert data["subject"]["identifier"] == {"system": fhir.source_patient_id_system(), "value": "ehr-patient-42"}
+    assert data["subject"]["identifier"] == {
+        "system": fhir.source_patient_id_system(),
+        "value": "ehr-patient-42",
+    }
 
 
-def test_the_notes_explain_each_criterion_with_its_citation(client_for, clinician, strong_ms_patient):
+def test_the_notes_explain_each_criterion_with_its_citation(
+    client_for, clinician, strong_ms_patient
+):
     data = json.loads(fetch(client_for(clinician), strong_ms_patient).content)
     notes = [n["text"] for n in data["note"]]
     assert any(n.startswith("Failure of a high-efficacy DMT") and "— met;" in n for n in notes)
@@ -96,12 +116,17 @@ def test_it_hides_patients_of_other_centres(request, client_for, role, strong_ms
     assert STRONG.encode() not in response.content
 
 
-def test_a_patient_without_a_current_screening_is_a_404_operation_outcome(client_for, clinician, make_patient):
+def test_a_patient_without_a_current_screening_is_a_404_operation_outcome(
+    client_for, clinician, make_patient
+):
     patient = make_patient("ms_rr", screen=False)
     response = fetch(client_for(clinician), patient)
     assert response.status_code == 404
     assert response["Content-Type"] == fhir.FHIR_JSON
-    assert OperationOutcome.model_validate_json(response.content).issue[0].diagnostics == fhir.NO_SCREENING
+    assert (
+        OperationOutcome.model_validate_json(response.content).issue[0].diagnostics
+        == fhir.NO_SCREENING
+    )
 
 
 def test_anonymous_callers_are_sent_to_sign_in(client, strong_ms_patient):

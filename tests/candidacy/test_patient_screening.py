@@ -15,7 +15,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_patient_page_explains_a_strong_candidate(client_for, clinician, strong_ms_patient):
-    page = client_for(clinician).get(reverse("patients:detail", args=[strong_ms_patient.public_id])).content.decode()
+    page = (
+        client_for(clinician)
+        .get(reverse("patients:detail", args=[strong_ms_patient.public_id]))
+        .content.decode()
+    )
     assert '<span class="band band-strong">Strong candidate</span>' in page
     assert "Supports a decision; the team decides." in page
     assert "EBMT-aligned autoimmune HSCT screen v1, version 1" in page
@@ -26,10 +30,16 @@ def test_the_patient_page_explains_a_strong_candidate(client_for, clinician, str
 
 def test_missing_lvef_in_ssc_is_listed_to_collect_with_a_link(client_for, clinician, make_patient):
     values = {"mrss": 24, "ssc_lung": 1, "crp_mg_l": 14}
-    patient = make_patient("ssc", age=45, values=values, treatments=[("mycophenolate", 420, 60, "inadequate_response")])
+    patient = make_patient(
+        "ssc", age=45, values=values, treatments=[("mycophenolate", 420, 60, "inadequate_response")]
+    )
     patient.assessments.get().values.filter(item="lvef").delete()
     screening_record(patient=patient)
-    page = client_for(clinician).get(reverse("patients:detail", args=[patient.public_id])).content.decode()
+    page = (
+        client_for(clinician)
+        .get(reverse("patients:detail", args=[patient.public_id]))
+        .content.decode()
+    )
     assert "band-incomplete" in page
     assert f'href="/patients/{patient.public_id}/assessments/new/#id_lvef">LVEF</a>' in page
     assert "(required)" in page
@@ -38,7 +48,11 @@ def test_missing_lvef_in_ssc_is_listed_to_collect_with_a_link(client_for, clinic
 def test_an_excluded_patient_shows_the_contraindication(client_for, clinician, make_patient):
     # EBMT 2017 / ASTIS: SSc with LVEF 40% is excluded.
     patient = make_patient("ssc", age=45, values={"lvef": 40, "mrss": 24, "ssc_lung": 1})
-    page = client_for(clinician).get(reverse("patients:detail", args=[patient.public_id])).content.decode()
+    page = (
+        client_for(clinician)
+        .get(reverse("patients:detail", args=[patient.public_id]))
+        .content.decode()
+    )
     assert '<span class="band band-excluded">Excluded</span>' in page
     assert "Contraindication: LVEF below 45% (SSc)" in page
 
@@ -47,7 +61,11 @@ def test_a_deceased_patient_is_not_screened(client_for, clinician, make_patient)
     import datetime
 
     patient = make_patient("ms_rr", death_date=datetime.date.today())
-    page = client_for(clinician).get(reverse("patients:detail", args=[patient.public_id])).content.decode()
+    page = (
+        client_for(clinician)
+        .get(reverse("patients:detail", args=[patient.public_id]))
+        .content.decode()
+    )
     assert "Deceased patients are not screened." in page
 
 
@@ -65,7 +83,10 @@ def test_the_screen_command_prints_the_stored_form_as_json(strong_ms_patient):
     call_command("screen", strong_ms_patient.mrn, "--centre", "ntc", "--json", stdout=out)
     stored = json.loads(out.getvalue())
     assert stored["band"] == "Strong candidate" and stored["ruleset_version"] == "1"
-    assert {line["key"] for line in stored["lines"]} >= {"ms_failed_high_efficacy", "ms_relapses_12m"}
+    assert {line["key"] for line in stored["lines"]} >= {
+        "ms_failed_high_efficacy",
+        "ms_relapses_12m",
+    }
 
 
 def test_the_screen_command_needs_the_right_centre(strong_ms_patient, other_centre):
@@ -95,9 +116,16 @@ def test_bench_engine_ends_with_evaluations_per_second():
     assert unit == "evaluations/s" and int(number) > 0
 
 
-def test_unassessed_comorbidities_are_one_item_to_collect_linking_to_the_form(client_for, clinician, make_patient):
-    patient = make_patient("ms_rr", age=34, arrhythmia=None, cardiac=None,
-                           values={"relapses_12m": 1, "edss": 3.0})
-    page = client_for(clinician).get(reverse("patients:detail", args=[patient.public_id])).content.decode()
+def test_unassessed_comorbidities_are_one_item_to_collect_linking_to_the_form(
+    client_for, clinician, make_patient
+):
+    patient = make_patient(
+        "ms_rr", age=34, arrhythmia=None, cardiac=None, values={"relapses_12m": 1, "edss": 3.0}
+    )
+    page = (
+        client_for(clinician)
+        .get(reverse("patients:detail", args=[patient.public_id]))
+        .content.decode()
+    )
     assert "HCT-CI comorbidities not assessed (2): arrhythmia, cardiac" in page
     assert f'href="/patients/{patient.public_id}/edit/#id_arrhythmia"' in page

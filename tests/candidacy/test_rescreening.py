@@ -20,10 +20,14 @@ from ..factories import AssessmentFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_a_record_change_queues_a_rescreen_after_commit(make_patient, django_capture_on_commit_callbacks):
+def test_a_record_change_queues_a_rescreen_after_commit(
+    make_patient, django_capture_on_commit_callbacks
+):
     patient = make_patient("ssc", age=45, values={"mrss": 24, "ssc_lung": 1}, screen=False)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        patient_services.assessment_record(patient=patient, taken_on=patient.assessments.get().taken_on, values={"lvef": 40})
+        patient_services.assessment_record(
+            patient=patient, taken_on=patient.assessments.get().taken_on, values={"lvef": 40}
+        )
     assert len(callbacks) == 1  # queued once, and only on commit
     assert Screening.objects.current().get(patient=patient).band == "Excluded"
 
@@ -56,14 +60,23 @@ def test_the_reconciler_screens_whoever_a_killed_worker_left_behind(make_patient
     screened = make_patient("ms_rr", age=34)
     left_behind = make_patient("ssc", age=50, screen=False)
     draft = rules_services.ruleset_clone(ruleset=RuleSet.objects.active())
-    rules_services.ruleset_publish(ruleset=draft, by=None)  # its re-screen never ran (no on_commit here)
+    rules_services.ruleset_publish(
+        ruleset=draft, by=None
+    )  # its re-screen never ran (no on_commit here)
     assert tasks.reconcile() == 0  # the publish job may still be working: give it its grace period
-    RescreenJob.objects.update(created_at=timezone.now() - tasks.RECONCILE_GRACE - timedelta(minutes=1))
+    RescreenJob.objects.update(
+        created_at=timezone.now() - tasks.RECONCILE_GRACE - timedelta(minutes=1)
+    )
     assert tasks.reconcile() == 2  # both: one has no screening, one has the old version's
-    assert set(Screening.objects.current().filter(ruleset=draft).values_list("patient_id", flat=True)) == {
-        screened.pk, left_behind.pk,
+    assert set(
+        Screening.objects.current().filter(ruleset=draft).values_list("patient_id", flat=True)
+    ) == {
+        screened.pk,
+        left_behind.pk,
     }
-    RescreenJob.objects.update(created_at=timezone.now() - tasks.RECONCILE_GRACE - timedelta(minutes=1))
+    RescreenJob.objects.update(
+        created_at=timezone.now() - tasks.RECONCILE_GRACE - timedelta(minutes=1)
+    )
     assert tasks.reconcile() == 0  # nothing left to do
 
 
@@ -87,36 +100,57 @@ def test_screen_all_shows_progress_and_rescreens_everyone(make_patient):
     assert Screening.objects.current().count() == 3
 
 
-def test_the_patient_page_shows_what_changed_since_the_previous_screening(make_patient, client_for, clinician):
-    patient = make_patient("ssc", age=45, values={"mrss": 24, "ssc_lung": 1},
-                           treatments=[("mycophenolate", 420, 60, "inadequate_response")])
+def test_the_patient_page_shows_what_changed_since_the_previous_screening(
+    make_patient, client_for, clinician
+):
+    patient = make_patient(
+        "ssc",
+        age=45,
+        values={"mrss": 24, "ssc_lung": 1},
+        treatments=[("mycophenolate", 420, 60, "inadequate_response")],
+    )
     before = Screening.objects.current().get(patient=patient)
     AssessmentFactory(patient=patient, values={"lvef": 40})
     after = screening_record(patient=patient)
     assert after.band == "Excluded"
-    page = client_for(clinician).get(reverse("patients:detail", args=[patient.public_id])).content.decode()
+    page = (
+        client_for(clinician)
+        .get(reverse("patients:detail", args=[patient.public_id]))
+        .content.decode()
+    )
     assert 'id="changes"' in page
     assert f"score {before.score} → {after.score}" in page
     assert "LVEF below 45% (SSc): not met → met" in page
 
 
-def test_the_printable_summary_holds_the_patient_and_the_screening(make_patient, client_for, coordinator):
+def test_the_printable_summary_holds_the_patient_and_the_screening(
+    make_patient, client_for, coordinator
+):
     patient = make_patient("ms_rr", age=34, family_name="Printwell")
-    page = client_for(coordinator).get(reverse("screening:patient_print", args=[patient.public_id])).content.decode()
+    page = (
+        client_for(coordinator)
+        .get(reverse("screening:patient_print", args=[patient.public_id]))
+        .content.decode()
+    )
     assert "Printwell" in page and "Supports a decision; the team decides." in page
     assert 'id="explanation"' in page
 
 
 def test_the_nightly_run_and_the_reconciler_are_scheduled(settings):
     tasks_scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert {"candidacy.screening.tasks.nightly_rescreen", "candidacy.screening.tasks.reconcile"} <= tasks_scheduled
+    assert {
+        "candidacy.screening.tasks.nightly_rescreen",
+        "candidacy.screening.tasks.reconcile",
+    } <= tasks_scheduled
     assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
     assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
 
 
 def test_a_chunk_delivered_twice_is_counted_once(make_patient):
     patients = [make_patient("ms_rr", age=30 + n) for n in range(4)]
-    job = RescreenJob.objects.create(reason=RescreenJob.Reason.MANUAL, ruleset=RuleSet.objects.active(), total=4)
+    job = RescreenJob.objects.create(
+        reason=RescreenJob.Reason.MANUAL, ruleset=RuleSet.objects.active(), total=4
+    )
     first_half = [p.pk for p in patients[:2]]
     tasks.screen_batch(first_half, job.pk, 0)
     tasks.screen_batch(first_half, job.pk, 0)  # redelivered after a lost acknowledgement
@@ -132,8 +166,12 @@ def test_a_patient_who_moves_centre_leaves_the_old_centres_worklist_and_queue(
 ):
     from candidacy.reviews.models import Review
 
-    patient = make_patient("ms_rr", age=34, values={"relapses_12m": 2, "edss": 3.5},
-                           treatments=[("natalizumab", 900, 20, "inadequate_response")])
+    patient = make_patient(
+        "ms_rr",
+        age=34,
+        values={"relapses_12m": 2, "edss": 3.5},
+        treatments=[("natalizumab", 900, 20, "inadequate_response")],
+    )
     assert Review.objects.filter(patient=patient).exists()  # flagged as a candidate
     client = client_for(coordinator)
     assert patient.mrn in client.get(reverse("worklist:list")).content.decode()
@@ -144,13 +182,21 @@ def test_a_patient_who_moves_centre_leaves_the_old_centres_worklist_and_queue(
     screening_record(patient=patient)  # the re-screen moves the copies and the review
     current = Screening.objects.current().get(patient=patient)
     assert current.centre == other_centre
-    assert set(Review.objects.filter(patient=patient).values_list("centre", flat=True)) == {other_centre.pk}
+    assert set(Review.objects.filter(patient=patient).values_list("centre", flat=True)) == {
+        other_centre.pk
+    }
 
 
-def test_only_criteria_admins_watch_rescreen_jobs(client_for, clinician, coordinator, criteria_admin):
-    job = RescreenJob.objects.create(reason=RescreenJob.Reason.MANUAL, ruleset=RuleSet.objects.active())
+def test_only_criteria_admins_watch_rescreen_jobs(
+    client_for, clinician, coordinator, criteria_admin
+):
+    job = RescreenJob.objects.create(
+        reason=RescreenJob.Reason.MANUAL, ruleset=RuleSet.objects.active()
+    )
     for user in (clinician, coordinator):
         assert client_for(user).get(reverse("screening:job", args=[job.pk])).status_code == 403
-    assert client_for(criteria_admin).get(reverse("screening:job", args=[job.pk])).status_code == 200
+    assert (
+        client_for(criteria_admin).get(reverse("screening:job", args=[job.pk])).status_code == 200
+    )
     huge = reverse("screening:ruleset_progress", args=[10**22])
     assert client_for(criteria_admin).get(huge).status_code == 404

@@ -21,10 +21,15 @@ pytestmark = pytest.mark.django_db
 NAME_LINK = re.compile(r'<a href="/patients/[0-9a-f-]+/">([^<]+)</a>')
 
 
-def screened(centre, family, band, score, *, given="Ann", disease_key="ms_rr", age=40, mrn=None, **kwargs):
+def screened(
+    centre, family, band, score, *, given="Ann", disease_key="ms_rr", age=40, mrn=None, **kwargs
+):
     today = datetime.date.today()
     patient = PatientFactory(
-        centre=centre, family_name=family, given_name=given, disease=disease(disease_key),
+        centre=centre,
+        family_name=family,
+        given_name=given,
+        disease=disease(disease_key),
         birth_date=datetime.date(today.year - age, 1, 1),
         **({"mrn": mrn} if mrn else {}),
     )
@@ -44,12 +49,30 @@ def link(response, rel) -> str | None:
 def ranked(centre, other_centre):
     """Six patients of the user's centre in a known order, and one of another centre."""
     return [
-        screened(centre, "Fox", NOT_INDICATED, 0, age=70, completeness=0.4, to_collect=["lvef", "dlco"]),
+        screened(
+            centre, "Fox", NOT_INDICATED, 0, age=70, completeness=0.4, to_collect=["lvef", "dlco"]
+        ),
         screened(centre, "Carter", STRONG, 70, disease_key="sle", age=30),
         screened(centre, "Dune", POSSIBLE, 95, age=50, mrn="NTC-0042"),
         screened(centre, "Able", STRONG, 90, age=25),
-        screened(centre, "Eve", INCOMPLETE, 50, disease_key="ms_sp", age=60, completeness=0.5, to_collect=["edss"]),
-        screened(centre, "Baker", STRONG, 70, age=35, lines=[exclusion_line("pregnancy", "Pregnancy", "not_met")]),
+        screened(
+            centre,
+            "Eve",
+            INCOMPLETE,
+            50,
+            disease_key="ms_sp",
+            age=60,
+            completeness=0.5,
+            to_collect=["edss"],
+        ),
+        screened(
+            centre,
+            "Baker",
+            STRONG,
+            70,
+            age=35,
+            lines=[exclusion_line("pregnancy", "Pregnancy", "not_met")],
+        ),
         screened(other_centre, "Zed", STRONG, 99),
     ]
 
@@ -64,7 +87,14 @@ def get(client, **params):
 def test_it_ranks_by_band_then_score_then_name(client_for, clinician, ranked):
     response = get(client_for(clinician))
     assert response.status_code == 200
-    assert names(response) == ["Able, Ann", "Baker, Ann", "Carter, Ann", "Dune, Ann", "Eve, Ann", "Fox, Ann"]
+    assert names(response) == [
+        "Able, Ann",
+        "Baker, Ann",
+        "Carter, Ann",
+        "Dune, Ann",
+        "Eve, Ann",
+        "Fox, Ann",
+    ]
 
 
 def test_it_hides_patients_of_other_centres(client_for, clinician, other_clinician, ranked):
@@ -98,18 +128,24 @@ def test_a_user_without_the_permission_is_refused(client_for, centre, ranked):
 # --- Filters and search ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("params, expected", [
-    ({"disease": "ms"}, ["Able, Ann", "Baker, Ann", "Dune, Ann", "Eve, Ann", "Fox, Ann"]),  # any MS subtype
-    ({"disease": "sle"}, ["Carter, Ann"]),
-    ({"band": STRONG}, ["Able, Ann", "Baker, Ann", "Carter, Ann"]),
-    ({"band": EXCLUDED}, []),
-    ({"completeness": "complete"}, ["Able, Ann", "Baker, Ann", "Carter, Ann", "Dune, Ann"]),
-    ({"completeness": "missing"}, ["Eve, Ann", "Fox, Ann"]),
-    ({"completeness": "under_half"}, ["Fox, Ann"]),
-    ({"age_min": 35, "age_max": 60}, ["Baker, Ann", "Dune, Ann", "Eve, Ann"]),
-    ({"age_max": 29}, ["Able, Ann"]),
-    ({"disease": "ms", "band": STRONG}, ["Able, Ann", "Baker, Ann"]),
-])
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        (
+            {"disease": "ms"},
+            ["Able, Ann", "Baker, Ann", "Dune, Ann", "Eve, Ann", "Fox, Ann"],
+        ),  # any MS subtype
+        ({"disease": "sle"}, ["Carter, Ann"]),
+        ({"band": STRONG}, ["Able, Ann", "Baker, Ann", "Carter, Ann"]),
+        ({"band": EXCLUDED}, []),
+        ({"completeness": "complete"}, ["Able, Ann", "Baker, Ann", "Carter, Ann", "Dune, Ann"]),
+        ({"completeness": "missing"}, ["Eve, Ann", "Fox, Ann"]),
+        ({"completeness": "under_half"}, ["Fox, Ann"]),
+        ({"age_min": 35, "age_max": 60}, ["Baker, Ann", "Dune, Ann", "Eve, Ann"]),
+        ({"age_max": 29}, ["Able, Ann"]),
+        ({"disease": "ms", "band": STRONG}, ["Able, Ann", "Baker, Ann"]),
+    ],
+)
 def test_each_filter_narrows_the_list(client_for, clinician, ranked, params, expected):
     assert names(get(client_for(clinician), **params)) == expected
 
@@ -139,13 +175,16 @@ def test_it_filters_by_the_latest_review_state(client_for, clinician, ranked):
     assert "Referred for transplant evaluation" in page and "Flagged" in page
 
 
-@pytest.mark.parametrize("q, expected", [
-    ("able", ["Able, Ann"]),
-    ("ANN carter", ["Carter, Ann"]),
-    ("NTC-0042", ["Dune, Ann"]),  # MRN, exact
-    ("ntc-0042", ["Dune, Ann"]),
-    ("nobody", []),
-])
+@pytest.mark.parametrize(
+    "q, expected",
+    [
+        ("able", ["Able, Ann"]),
+        ("ANN carter", ["Carter, Ann"]),
+        ("NTC-0042", ["Dune, Ann"]),  # MRN, exact
+        ("ntc-0042", ["Dune, Ann"]),
+        ("nobody", []),
+    ],
+)
 def test_it_searches_by_name_or_mrn(client_for, clinician, ranked, q, expected):
     assert names(get(client_for(clinician), q=q)) == expected
 
@@ -159,18 +198,34 @@ def test_search_never_finds_another_centres_patient(client_for, clinician, ranke
 
 def test_it_sorts_by_name(client_for, clinician, ranked):
     assert names(get(client_for(clinician), sort="name")) == [
-        "Able, Ann", "Baker, Ann", "Carter, Ann", "Dune, Ann", "Eve, Ann", "Fox, Ann"]
+        "Able, Ann",
+        "Baker, Ann",
+        "Carter, Ann",
+        "Dune, Ann",
+        "Eve, Ann",
+        "Fox, Ann",
+    ]
 
 
 def test_it_sorts_by_score_highest_first_then_name(client_for, clinician, ranked):
     assert names(get(client_for(clinician), sort="score")) == [
-        "Dune, Ann", "Able, Ann", "Baker, Ann", "Carter, Ann", "Eve, Ann", "Fox, Ann"]
+        "Dune, Ann",
+        "Able, Ann",
+        "Baker, Ann",
+        "Carter, Ann",
+        "Eve, Ann",
+        "Fox, Ann",
+    ]
 
 
 def test_it_sorts_by_last_screened_newest_first(client_for, clinician, centre):
     for minutes, family in ((30, "Old"), (1, "New"), (10, "Mid")):
         screened(centre, family, STRONG, 50, screened_at=minutes_ago(minutes))
-    assert names(get(client_for(clinician), sort="screened")) == ["New, Ann", "Mid, Ann", "Old, Ann"]
+    assert names(get(client_for(clinician), sort="screened")) == [
+        "New, Ann",
+        "Mid, Ann",
+        "Old, Ann",
+    ]
 
 
 # --- Keyset pagination ----------------------------------------------------------------------------
@@ -201,7 +256,11 @@ def test_previous_pages_walk_back_to_the_first(client_for, clinician, ranked, mo
     client = client_for(clinician)
     monkeypatch.setattr(worklist, "PAGE_SIZE", 2)
     forward, last = walk(client, {}, "next")
-    assert forward == [["Able, Ann", "Baker, Ann"], ["Carter, Ann", "Dune, Ann"], ["Eve, Ann", "Fox, Ann"]]
+    assert forward == [
+        ["Able, Ann", "Baker, Ann"],
+        ["Carter, Ann", "Dune, Ann"],
+        ["Eve, Ann", "Fox, Ann"],
+    ]
     assert link(last, "next") is None
     back = [names(last)]
     response = last
@@ -217,10 +276,14 @@ def test_paging_keeps_the_filters(client_for, clinician, ranked, monkeypatch):
     assert pages == [["Able, Ann"], ["Baker, Ann"], ["Carter, Ann"]]
 
 
-def test_a_deep_page_costs_the_same_queries_as_the_first(client_for, clinician, centre, monkeypatch):
+def test_a_deep_page_costs_the_same_queries_as_the_first(
+    client_for, clinician, centre, monkeypatch
+):
     for i in range(12):
         s = screened(centre, f"Person{i:02d}", STRONG, 40 + i)
-        ReviewFactory(flag_screening=s, state=Review.State.REFERRED if i % 2 else Review.State.FLAGGED)
+        ReviewFactory(
+            flag_screening=s, state=Review.State.REFERRED if i % 2 else Review.State.FLAGGED
+        )
     client = client_for(clinician)
     monkeypatch.setattr(worklist, "PAGE_SIZE", 2)
     get(client)  # warm the session
@@ -232,35 +295,48 @@ def test_a_deep_page_costs_the_same_queries_as_the_first(client_for, clinician, 
         response = client.get(reverse("worklist:list") + "?" + link(response, "next"))
     assert response.status_code == 200 and names(response)
     assert len(deep) == len(first)
-    worklist_sql = [q["sql"] for q in deep.captured_queries if 'FROM "candidacy_screening"' in q["sql"]]
-    review_sql = [q["sql"] for q in deep.captured_queries if '"candidacy_review"."patient_id" IN' in q["sql"]]
-    assert len(worklist_sql) == 1 and len(review_sql) == 1  # one page query, one for the review states
+    worklist_sql = [
+        q["sql"] for q in deep.captured_queries if 'FROM "candidacy_screening"' in q["sql"]
+    ]
+    review_sql = [
+        q["sql"] for q in deep.captured_queries if '"candidacy_review"."patient_id" IN' in q["sql"]
+    ]
+    assert (
+        len(worklist_sql) == 1 and len(review_sql) == 1
+    )  # one page query, one for the review states
     assert "OFFSET" not in worklist_sql[0].upper() and "COUNT(" not in worklist_sql[0].upper()
 
 
-def test_a_page_stays_within_a_fixed_query_budget(client_for, clinician, ranked, django_assert_max_num_queries):
+def test_a_page_stays_within_a_fixed_query_budget(
+    client_for, clinician, ranked, django_assert_max_num_queries
+):
     client = client_for(clinician)
     get(client)
-    with django_assert_max_num_queries(16):  # session, user, permissions, nav, choices, page, reviews
+    with django_assert_max_num_queries(
+        16
+    ):  # session, user, permissions, nav, choices, page, reviews
         assert get(client).status_code == 200
 
 
 # --- Bad parameters -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("params", [
-    {"q": "x" * 10_000},
-    {"q": "abc\x00def"},
-    {"band": "Best candidate"},
-    {"disease": "\x00"},
-    {"sort": "id; DROP TABLE"},
-    {"age_min": "old"},
-    {"age_min": "60", "age_max": "20"},
-    {"age_max": "9" * 10_000},
-    {"review": "whatever"},
-    {"cursor": "not-a-cursor"},
-    {"cursor": "x" * 10_000},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "x" * 10_000},
+        {"q": "abc\x00def"},
+        {"band": "Best candidate"},
+        {"disease": "\x00"},
+        {"sort": "id; DROP TABLE"},
+        {"age_min": "old"},
+        {"age_min": "60", "age_max": "20"},
+        {"age_max": "9" * 10_000},
+        {"review": "whatever"},
+        {"cursor": "not-a-cursor"},
+        {"cursor": "x" * 10_000},
+    ],
+)
 def test_bad_parameters_get_a_400_with_the_reason(client_for, clinician, ranked, params):
     response = get(client_for(clinician), **params)
     assert response.status_code == 400
@@ -293,15 +369,25 @@ def test_why_opens_the_stored_explanation_with_its_source(client_for, coordinato
 
 def test_why_is_404_for_another_centres_patient(client_for, clinician, ranked):
     zed = ranked[6]
-    assert client_for(clinician).get(reverse("worklist:why", args=[zed.patient.public_id])).status_code == 404
+    assert (
+        client_for(clinician).get(reverse("worklist:why", args=[zed.patient.public_id])).status_code
+        == 404
+    )
 
 
 def test_why_is_404_for_a_patient_never_screened(client_for, clinician, centre):
     patient = PatientFactory(centre=centre)
-    assert client_for(clinician).get(reverse("worklist:why", args=[patient.public_id])).status_code == 404
+    assert (
+        client_for(clinician).get(reverse("worklist:why", args=[patient.public_id])).status_code
+        == 404
+    )
 
 
 def test_why_lists_a_contraindication(client_for, clinician, centre):
     s = screened(centre, "Hart", EXCLUDED, 0, lines=[exclusion_line("pregnancy", "Pregnancy", MET)])
-    text = client_for(clinician).get(reverse("worklist:why", args=[s.patient.public_id])).content.decode()
+    text = (
+        client_for(clinician)
+        .get(reverse("worklist:why", args=[s.patient.public_id]))
+        .content.decode()
+    )
     assert '<span class="band band-excluded">Excluded</span>' in text and ">met<" in text

@@ -5,7 +5,12 @@ from django.urls import reverse
 
 from ..factories import AssessmentFactory, PatientFactory
 
-PATIENT_URLS = ["patients:detail", "patients:update", "patients:assessment_create", "patients:treatments"]
+PATIENT_URLS = [
+    "patients:detail",
+    "patients:update",
+    "patients:assessment_create",
+    "patients:treatments",
+]
 
 
 @pytest.fixture
@@ -15,8 +20,12 @@ def patient(centre):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url_name", PATIENT_URLS)
-@pytest.mark.parametrize("role", ["other_clinician", "other_coordinator", "superuser_of_other_centre"])
-def test_users_of_another_centre_get_404_for_every_patient_url(request, client_for, patient, url_name, role):
+@pytest.mark.parametrize(
+    "role", ["other_clinician", "other_coordinator", "superuser_of_other_centre"]
+)
+def test_users_of_another_centre_get_404_for_every_patient_url(
+    request, client_for, patient, url_name, role
+):
     client = client_for(request.getfixturevalue(role))
     response = client.get(reverse(url_name, args=[patient.public_id]))
     assert response.status_code == 404
@@ -35,16 +44,29 @@ def test_marking_in_error_is_scoped_too(client_for, other_clinician, patient):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url_name", PATIENT_URLS)
-def test_clinicians_of_the_centre_can_open_every_patient_page(client_for, clinician, patient, url_name):
+def test_clinicians_of_the_centre_can_open_every_patient_page(
+    client_for, clinician, patient, url_name
+):
     assert client_for(clinician).get(reverse(url_name, args=[patient.public_id])).status_code == 200
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "url_name, status", [("patients:detail", 200), ("patients:update", 403), ("patients:assessment_create", 403), ("patients:treatments", 403)]
+    "url_name, status",
+    [
+        ("patients:detail", 200),
+        ("patients:update", 403),
+        ("patients:assessment_create", 403),
+        ("patients:treatments", 403),
+    ],
 )
-def test_coordinators_read_patients_but_do_not_edit_them(client_for, coordinator, patient, url_name, status):
-    assert client_for(coordinator).get(reverse(url_name, args=[patient.public_id])).status_code == status
+def test_coordinators_read_patients_but_do_not_edit_them(
+    client_for, coordinator, patient, url_name, status
+):
+    assert (
+        client_for(coordinator).get(reverse(url_name, args=[patient.public_id])).status_code
+        == status
+    )
 
 
 @pytest.mark.django_db

@@ -22,25 +22,37 @@ def source(name: str) -> Source:
 def run_import(centre, django_capture_on_commit_callbacks):
     def run(*names, by=None) -> ImportRun:
         with django_capture_on_commit_callbacks(execute=True):
-            return import_run(sources=[source(n) for n in names], centre=centre, source="command", by=by)
+            return import_run(
+                sources=[source(n) for n in names], centre=centre, source="command", by=by
+            )
 
     return run
 
 
 def record_snapshot():
     return (
-        Patient.objects.count(), Assessment.objects.count(), AssessmentValue.objects.count(),
+        Patient.objects.count(),
+        Assessment.objects.count(),
+        AssessmentValue.objects.count(),
         PriorTreatment.objects.count(),
     )
 
 
 @pytest.mark.django_db
-def test_an_ms_bundle_maps_identity_diagnosis_comorbidities_values_and_treatments(run_import, centre):
+def test_an_ms_bundle_maps_identity_diagnosis_comorbidities_values_and_treatments(
+    run_import, centre
+):
     run = run_import("ms_patient.json")
     report = run.report[0]
     assert report["status"] == "imported", report
-    patient = Patient.objects.get(centre=centre, mrn="MS-0001")  # the MR identifier, not the first one
-    assert (patient.given_name, patient.family_name, patient.sex) == ("Rowan Alex", "Ashdown", "female")
+    patient = Patient.objects.get(
+        centre=centre, mrn="MS-0001"
+    )  # the MR identifier, not the first one
+    assert (patient.given_name, patient.family_name, patient.sex) == (
+        "Rowan Alex",
+        "Ashdown",
+        "female",
+    )
     assert patient.fhir_id == "pat-ms-1"
     # The subtype wins over unspecified MS; the onset is the earliest MS condition.
     assert patient.disease.key == "ms_rr"
@@ -50,8 +62,12 @@ def test_an_ms_bundle_maps_identity_diagnosis_comorbidities_values_and_treatment
     assert patient.rheumatologic is None  # the RA condition is resolved
     assert patient.psychiatric is None  # the depression is refuted
 
-    values = {(v.assessment.taken_on.isoformat(), v.item): v.value
-              for v in AssessmentValue.objects.filter(assessment__patient=patient).select_related("assessment")}
+    values = {
+        (v.assessment.taken_on.isoformat(), v.item): v.value
+        for v in AssessmentValue.objects.filter(assessment__patient=patient).select_related(
+            "assessment"
+        )
+    }
     assert values == {
         ("2024-03-01", "haemoglobin"): 12.5,  # g/L to g/dL, the later of two that day
         ("2024-03-01", "creatinine"): 1.0,  # µmol/L to mg/dL
@@ -65,16 +81,29 @@ def test_an_ms_bundle_maps_identity_diagnosis_comorbidities_values_and_treatment
     lines = {t.therapy.key: t for t in patient.treatments.select_related("therapy")}
     assert set(lines) == {"natalizumab", "ocrelizumab", "interferon_beta", "plasma_exchange"}
     assert (lines["natalizumab"].end_date, lines["natalizumab"].outcome) == (
-        datetime.date(2021, 6, 30), "inadequate_response")
+        datetime.date(2021, 6, 30),
+        "inadequate_response",
+    )
     assert lines["natalizumab"].stop_reason.startswith("Lack of efficacy")
-    assert (lines["ocrelizumab"].outcome, lines["ocrelizumab"].end_date) == ("ongoing", None)  # by name, U+200B
+    assert (lines["ocrelizumab"].outcome, lines["ocrelizumab"].end_date) == (
+        "ongoing",
+        None,
+    )  # by name, U+200B
     # Two consecutive interferon orders are one line; the last gives the outcome.
     assert (lines["interferon_beta"].start_date, lines["interferon_beta"].end_date) == (
-        datetime.date(2016, 6, 1), datetime.date(2017, 5, 1))
+        datetime.date(2016, 6, 1),
+        datetime.date(2017, 5, 1),
+    )
     assert lines["interferon_beta"].outcome == "intolerance"
 
-    assert report["mapped"] == {"Condition": 3, "MedicationRequest": 3, "MedicationStatement": 1,
-                                "Observation": 7, "Patient": 1, "Procedure": 1}
+    assert report["mapped"] == {
+        "Condition": 3,
+        "MedicationRequest": 3,
+        "MedicationStatement": 1,
+        "Observation": 7,
+        "Patient": 1,
+        "Procedure": 1,
+    }
     assert report["other"] == {"Claim": 1, "Encounter": 1}
     reasons = {s["id"]: s["reason"] for s in report["skipped"]}
     assert reasons["obs-error"] == "status entered-in-error"
@@ -95,8 +124,9 @@ def test_unusable_values_skip_only_their_resource(run_import, centre):
     assert reasons["obs-out-of-range"].startswith("haemoglobin 40: Haemoglobin must be at most 25")
     assert reasons["med-unknown"].startswith("medication not mapped")
     patient = Patient.objects.get(centre=centre, mrn="UV-0001")
-    assert [(v.item, v.value) for v in AssessmentValue.objects.filter(assessment__patient=patient)] == [
-        ("haemoglobin", 13.1)]
+    assert [
+        (v.item, v.value) for v in AssessmentValue.objects.filter(assessment__patient=patient)
+    ] == [("haemoglobin", 13.1)]
 
 
 @pytest.mark.django_db
@@ -127,10 +157,14 @@ def test_a_good_bundle_imports_when_another_of_the_run_fails(run_import, centre)
 
 
 @pytest.mark.django_db
-def test_importing_again_updates_and_never_duplicates_nor_touches_what_clinicians_entered(run_import, centre, clinician):
+def test_importing_again_updates_and_never_duplicates_nor_touches_what_clinicians_entered(
+    run_import, centre, clinician
+):
     run_import("ms_patient.json")
     patient = Patient.objects.get(centre=centre, mrn="MS-0001")
-    by_hand = AssessmentFactory(patient=patient, taken_on=datetime.date(2024, 3, 1), values={"karnofsky": 90})
+    by_hand = AssessmentFactory(
+        patient=patient, taken_on=datetime.date(2024, 3, 1), values={"karnofsky": 90}
+    )
     own_line = PriorTreatmentFactory(patient=patient, therapy=therapy("glatiramer"))
     snapshot = record_snapshot()
 
@@ -151,7 +185,9 @@ def test_children_and_deceased_patients_are_imported_and_marked(run_import, cent
     assert Screening.objects.filter(patient=child, is_current=True).exists()
     dead = Patient.objects.get(centre=centre, mrn="DC-0001")
     assert dead.is_deceased and dead.death_date == datetime.date(2022, 12, 1)
-    assert not Screening.objects.filter(patient=dead, is_current=True).exists()  # never screened or flagged
+    assert not Screening.objects.filter(
+        patient=dead, is_current=True
+    ).exists()  # never screened or flagged
     assert run.report[1]["patients"][0]["deceased"] is True
 
 
@@ -159,8 +195,15 @@ def test_children_and_deceased_patients_are_imported_and_marked(run_import, cent
 def test_the_command_prints_the_report_and_the_rate(centre, capsys):
     from django.core.management import call_command
 
-    call_command("import_fhir", str(FIXTURES / "ms_patient.json"), str(FIXTURES / "not_json.json"),
-                 "--centre", centre.code, "--jobs", "1")
+    call_command(
+        "import_fhir",
+        str(FIXTURES / "ms_patient.json"),
+        str(FIXTURES / "not_json.json"),
+        "--centre",
+        centre.code,
+        "--jobs",
+        "1",
+    )
     out = capsys.readouterr().out
     assert "OK " in out and "FAILED " in out and "Not JSON" in out
     assert out.strip().splitlines()[-1].endswith("bundles per second")
@@ -171,8 +214,13 @@ def test_the_command_prints_the_report_and_the_rate(centre, capsys):
 def test_bundles_read_in_worker_processes_are_written_in_order(centre):
     run = import_run(
         sources=[source("unusable_values.json"), source("not_json.json"), source("child.json")],
-        centre=centre, source="command", jobs=2,
+        centre=centre,
+        source="command",
+        jobs=2,
     )
     assert [(r["name"], r["status"]) for r in run.report] == [
-        ("unusable_values.json", "imported"), ("not_json.json", "failed"), ("child.json", "imported")]
+        ("unusable_values.json", "imported"),
+        ("not_json.json", "failed"),
+        ("child.json", "imported"),
+    ]
     assert Patient.objects.filter(centre=centre).count() == 2

@@ -106,7 +106,9 @@ def test_renewed_orders_of_one_therapy_are_one_line_and_a_long_gap_starts_anothe
         (" M32.14 ", "sle", ["rheumatologic"]),
     ],
 )
-def test_icd10_codes_are_normalised_before_the_prefixes_and_exceptions(code, disease, comorbidities):
+def test_icd10_codes_are_normalised_before_the_prefixes_and_exceptions(
+    code, disease, comorbidities
+):
     assert m.disease_for(m.ICD10[1], code) == disease
     assert m.comorbidities_for(m.ICD10[1], code) == comorbidities
 
@@ -143,23 +145,50 @@ def test_icd10_codes_are_normalised_before_the_prefixes_and_exceptions(code, dis
     ],
 )
 def test_status_reason_texts_give_an_outcome_only_when_they_say_so(text, expected):
-    reason = CodeableConcept(text=text) if text else CodeableConcept(coding=[{"system": m.SNOMED, "code": "1"}])
+    reason = (
+        CodeableConcept(text=text)
+        if text
+        else CodeableConcept(coding=[{"system": m.SNOMED, "code": "1"}])
+    )
     assert _outcome([reason])[0] == expected
 
 
 def test_a_later_order_silent_about_its_outcome_keeps_the_earlier_one():
     day = to_date
     orders = [
-        Order("methotrexate", day("2018-01-01"), day("2018-01-01"), False, "intolerance", "Adverse reaction: nausea"),
+        Order(
+            "methotrexate",
+            day("2018-01-01"),
+            day("2018-01-01"),
+            False,
+            "intolerance",
+            "Adverse reaction: nausea",
+        ),
         Order("methotrexate", day("2018-03-01"), day("2018-03-01"), False, "unknown"),
         Order("azathioprine", day("2018-01-01"), day("2018-01-01"), False, "intolerance", "rash"),
         Order("azathioprine", day("2018-03-01"), None, True, "ongoing"),
-        Order("rituximab", day("2018-01-01"), day("2018-01-01"), False, "intolerance", "infusion reaction"),
+        Order(
+            "rituximab",
+            day("2018-01-01"),
+            day("2018-01-01"),
+            False,
+            "intolerance",
+            "infusion reaction",
+        ),
         Order("rituximab", day("2018-03-01"), day("2018-03-01"), False, "inadequate_response"),
     ]
     lines = {li.therapy: li for li in merge_orders(orders, today=day("2026-01-01"))}
-    assert (lines["methotrexate"].outcome, lines["methotrexate"].stop_reason, lines["methotrexate"].end) == (
-        "intolerance", "Adverse reaction: nausea", day("2018-03-01"))
-    assert (lines["azathioprine"].outcome, lines["azathioprine"].stop_reason) == ("ongoing", "")  # started again
+    assert (
+        lines["methotrexate"].outcome,
+        lines["methotrexate"].stop_reason,
+        lines["methotrexate"].end,
+    ) == ("intolerance", "Adverse reaction: nausea", day("2018-03-01"))
+    assert (lines["azathioprine"].outcome, lines["azathioprine"].stop_reason) == (
+        "ongoing",
+        "",
+    )  # started again
     # A later known outcome wins, with its own reason (none), not the earlier one's.
-    assert (lines["rituximab"].outcome, lines["rituximab"].stop_reason) == ("inadequate_response", "")
+    assert (lines["rituximab"].outcome, lines["rituximab"].stop_reason) == (
+        "inadequate_response",
+        "",
+    )

@@ -35,36 +35,78 @@ RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 
 
 def bundle(*resources) -> bytes:
-    return json.dumps({
-        "resourceType": "Bundle", "type": "collection",
-        "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r} for r in resources],
-    }).encode()
+    return json.dumps(
+        {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r} for r in resources],
+        }
+    ).encode()
 
 
 def pat(pid="p1", mrn="MRN1", **fields):
-    return {"resourceType": "Patient", "id": pid, "identifier": [{"value": mrn}], "birthDate": "1980-01-01",
-            "gender": "female", "name": [{"family": "Doe", "given": ["Jane"]}], **fields}
+    return {
+        "resourceType": "Patient",
+        "id": pid,
+        "identifier": [{"value": mrn}],
+        "birthDate": "1980-01-01",
+        "gender": "female",
+        "name": [{"family": "Doe", "given": ["Jane"]}],
+        **fields,
+    }
 
 
 def cond(cid, code, pid="p1", system=SNOMED, onset="2015-03-01", **fields):
-    return {"resourceType": "Condition", "id": cid, "subject": {"reference": f"urn:uuid:{pid}"},
-            "code": {"coding": [{"system": system, "code": code}]},
-            "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
-                                           "code": "active"}]},
-            "onsetDateTime": onset, **fields}
+    return {
+        "resourceType": "Condition",
+        "id": cid,
+        "subject": {"reference": f"urn:uuid:{pid}"},
+        "code": {"coding": [{"system": system, "code": code}]},
+        "clinicalStatus": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                    "code": "active",
+                }
+            ]
+        },
+        "onsetDateTime": onset,
+        **fields,
+    }
 
 
 def obs(oid, code, value, unit, pid="p1", day="2024-01-01", **quantity):
-    return {"resourceType": "Observation", "id": oid, "status": "final", "subject": {"reference": f"urn:uuid:{pid}"},
-            "code": {"coding": [{"system": "http://loinc.org", "code": code}]}, "effectiveDateTime": day,
-            "valueQuantity": {"value": value, "code": unit, "unit": unit, **quantity}}
+    return {
+        "resourceType": "Observation",
+        "id": oid,
+        "status": "final",
+        "subject": {"reference": f"urn:uuid:{pid}"},
+        "code": {"coding": [{"system": "http://loinc.org", "code": code}]},
+        "effectiveDateTime": day,
+        "valueQuantity": {"value": value, "code": unit, "unit": unit, **quantity},
+    }
 
 
-def medreq(mid, display="Methotrexate 10 MG Oral Tablet", status="stopped", day="2018-01-01", pid="p1", **fields):
-    return {"resourceType": "MedicationRequest", "id": mid, "status": status, "intent": "order",
-            "subject": {"reference": f"urn:uuid:{pid}"},
-            "medicationCodeableConcept": {"coding": [{"system": RXNORM, "code": "999", "display": display}]},
-            "authoredOn": day, **fields}
+def medreq(
+    mid,
+    display="Methotrexate 10 MG Oral Tablet",
+    status="stopped",
+    day="2018-01-01",
+    pid="p1",
+    **fields,
+):
+    return {
+        "resourceType": "MedicationRequest",
+        "id": mid,
+        "status": status,
+        "intent": "order",
+        "subject": {"reference": f"urn:uuid:{pid}"},
+        "medicationCodeableConcept": {
+            "coding": [{"system": RXNORM, "code": "999", "display": display}]
+        },
+        "authoredOn": day,
+        **fields,
+    }
 
 
 RA, AF, DEPRESSION = "69896004", "49436004", "35489007"
@@ -72,8 +114,12 @@ BASE = [pat(), cond("c1", RA), cond("c2", AF), obs("o1", "718-7", 12.5, "g/dL"),
 
 
 def run(centre, *datas, by=None) -> ImportRun:
-    return import_run(sources=[Source(f"f{i}.json", d) for i, d in enumerate(datas)], centre=centre,
-                      source="command", by=by)
+    return import_run(
+        sources=[Source(f"f{i}.json", d) for i, d in enumerate(datas)],
+        centre=centre,
+        source="command",
+        by=by,
+    )
 
 
 def clinician_edits(patient, **fields):
@@ -90,9 +136,18 @@ def clinician_edits(patient, **fields):
 def test_reimport_keeps_a_clinicians_comorbidity_death_diagnosis_date_and_deleted_treatment(centre):
     run(centre, bundle(*BASE))
     patient = Patient.objects.get()
-    assert (patient.arrhythmia, patient.disease.key, patient.diagnosis_date) == (True, "ra", datetime.date(2015, 3, 1))
-    clinician_edits(patient, arrhythmia=False, deceased=True, death_date=datetime.date(2024, 6, 1),
-                    diagnosis_date=datetime.date(2010, 1, 1))
+    assert (patient.arrhythmia, patient.disease.key, patient.diagnosis_date) == (
+        True,
+        "ra",
+        datetime.date(2015, 3, 1),
+    )
+    clinician_edits(
+        patient,
+        arrhythmia=False,
+        deceased=True,
+        death_date=datetime.date(2024, 6, 1),
+        diagnosis_date=datetime.date(2010, 1, 1),
+    )
     PriorTreatment.objects.get(patient=patient).delete()  # the treatments form deletes row by row
 
     report = run(centre, bundle(*BASE)).report[0]
@@ -102,7 +157,11 @@ def test_reimport_keeps_a_clinicians_comorbidity_death_diagnosis_date_and_delete
     assert patient.diagnosis_date == datetime.date(2010, 1, 1)
     assert not PriorTreatment.objects.filter(patient=patient).exists()
     notes = " ".join(report["notes"])
-    assert "kept as no" in notes and "Kept as deceased" in notes and "recorded by a clinician kept" in notes
+    assert (
+        "kept as no" in notes
+        and "Kept as deceased" in notes
+        and "recorded by a clinician kept" in notes
+    )
 
 
 def test_a_bundle_silent_about_death_never_revives_the_patient(centre):
@@ -116,8 +175,15 @@ def test_a_bundle_fills_only_unanswered_comorbidities_and_may_update_its_own_dia
     run(centre, bundle(*BASE))
     patient = Patient.objects.get()
     clinician_edits(patient, cardiac=False)  # another field: the diagnosis is still the importer's
-    run(centre, bundle(pat(), cond("c1", "M32.1", system="http://hl7.org/fhir/sid/icd-10-cm", onset="2016-02-01"),
-                       cond("c2", AF), cond("c3", DEPRESSION)))
+    run(
+        centre,
+        bundle(
+            pat(),
+            cond("c1", "M32.1", system="http://hl7.org/fhir/sid/icd-10-cm", onset="2016-02-01"),
+            cond("c2", AF),
+            cond("c3", DEPRESSION),
+        ),
+    )
     patient.refresh_from_db()
     assert (patient.disease.key, patient.diagnosis_date) == ("sle", datetime.date(2016, 2, 1))
     assert (patient.psychiatric, patient.arrhythmia, patient.cardiac) == (True, True, False)
@@ -134,8 +200,12 @@ def test_a_diagnosis_a_clinician_set_stays(centre):
 
 def test_identity_fields_follow_the_ehr_and_the_report_says_so(centre):
     run(centre, bundle(*BASE))
-    report = run(centre, bundle(pat(name=[{"family": "Smith", "given": ["Jane"]}], birthDate="1980-02-01"),
-                                *BASE[1:])).report[0]
+    report = run(
+        centre,
+        bundle(
+            pat(name=[{"family": "Smith", "given": ["Jane"]}], birthDate="1980-02-01"), *BASE[1:]
+        ),
+    ).report[0]
     patient = Patient.objects.get()
     assert (patient.family_name, patient.birth_date) == ("Smith", datetime.date(1980, 2, 1))
     assert any("changed from Doe to Smith" in note for note in report["notes"])
@@ -144,12 +214,16 @@ def test_identity_fields_follow_the_ehr_and_the_report_says_so(centre):
 
 def test_a_changed_imported_treatment_is_replaced_again_and_again(centre):
     def with_end(end):
-        return bundle(*BASE[:-1], medreq("m1", dispenseRequest={"validityPeriod": {"start": "2018-01-01", "end": end}}))
+        return bundle(
+            *BASE[:-1],
+            medreq("m1", dispenseRequest={"validityPeriod": {"start": "2018-01-01", "end": end}}),
+        )
 
     for end in ("2018-06-01", "2018-09-01", "2018-12-01"):
         run(centre, with_end(end))
         assert list(PriorTreatment.objects.values_list("therapy__key", "end_date")) == [
-            ("methotrexate", datetime.date.fromisoformat(end))]
+            ("methotrexate", datetime.date.fromisoformat(end))
+        ]
 
 
 def test_a_treatment_line_a_clinician_moved_is_not_imported_again_beside_it(centre):
@@ -158,7 +232,9 @@ def test_a_treatment_line_a_clinician_moved_is_not_imported_again_beside_it(cent
     line.start_date = datetime.date(2017, 11, 1)  # the clinician knows better
     line.save()
     run(centre, bundle(*BASE))
-    assert list(PriorTreatment.objects.values_list("start_date", flat=True)) == [datetime.date(2017, 11, 1)]
+    assert list(PriorTreatment.objects.values_list("start_date", flat=True)) == [
+        datetime.date(2017, 11, 1)
+    ]
 
 
 # --- 10. the importer's assessments are known by their history, not their note -----------------------
@@ -167,8 +243,13 @@ def test_a_treatment_line_a_clinician_moved_is_not_imported_again_beside_it(cent
 def test_a_clinicians_assessment_noted_imported_from_fhir_is_never_deleted(centre, clinician):
     run(centre, bundle(*BASE))
     patient = Patient.objects.get()
-    own = services.assessment_record(patient=patient, taken_on=datetime.date(2024, 2, 1),
-                                     values={"haemoglobin": 9.0}, note=IMPORT_NOTE, by=clinician)
+    own = services.assessment_record(
+        patient=patient,
+        taken_on=datetime.date(2024, 2, 1),
+        values={"haemoglobin": 9.0},
+        note=IMPORT_NOTE,
+        by=clinician,
+    )
     run(centre, bundle(*BASE))
     assert Assessment.objects.filter(pk=own.pk).exists()
     assert AssessmentValue.objects.get(assessment=own).value == 9.0
@@ -188,8 +269,13 @@ def test_reimport_queries_stay_few(centre, django_assert_max_num_queries):
 
 # --- 2. an unexpected error fails its bundle only, and the run is always recorded ---------------------
 
-DEEP = (b'{"resourceType":"Bundle","type":"collection","entry":[{"resource":' + b'{"a":' * 50000 + b"1"
-        + b"}" * 50000 + b"}]}")
+DEEP = (
+    b'{"resourceType":"Bundle","type":"collection","entry":[{"resource":'
+    + b'{"a":' * 50000
+    + b"1"
+    + b"}" * 50000
+    + b"}]}"
+)
 
 
 def test_json_nested_too_deeply_is_a_bundle_error():
@@ -200,17 +286,28 @@ def test_json_nested_too_deeply_is_a_bundle_error():
 
 
 def test_an_upload_with_a_deep_file_reports_it_and_imports_the_other(client_for, clinician, centre):
-    response = client_for(clinician).post(reverse("patients:import"), {
-        "centre": centre.pk,
-        "files": [SimpleUploadedFile("good.json", bundle(*BASE)), SimpleUploadedFile("deep.json", DEEP)],
-    })
+    response = client_for(clinician).post(
+        reverse("patients:import"),
+        {
+            "centre": centre.pk,
+            "files": [
+                SimpleUploadedFile("good.json", bundle(*BASE)),
+                SimpleUploadedFile("deep.json", DEEP),
+            ],
+        },
+    )
     assert response.status_code == 302
     run_ = ImportRun.objects.get()
-    assert [(r["name"], r["status"]) for r in run_.report] == [("good.json", "imported"), ("deep.json", "failed")]
+    assert [(r["name"], r["status"]) for r in run_.report] == [
+        ("good.json", "imported"),
+        ("deep.json", "failed"),
+    ]
     assert Patient.objects.count() == 1
 
 
-def test_an_unexpected_error_while_writing_fails_that_bundle_and_rolls_it_back(centre, monkeypatch, caplog):
+def test_an_unexpected_error_while_writing_fails_that_bundle_and_rolls_it_back(
+    centre, monkeypatch, caplog
+):
     real = importer._replace_treatments
     calls = []
 
@@ -222,9 +319,16 @@ def test_an_unexpected_error_while_writing_fails_that_bundle_and_rolls_it_back(c
 
     monkeypatch.setattr(importer, "_replace_treatments", second_fails)
     with caplog.at_level(logging.ERROR, logger="patients.fhir.importer"):
-        result = run(centre, bundle(*BASE), bundle(pat(mrn="MRN2"), obs("o1", "718-7", 12.5, "g/dL")))
-    assert [(r["status"], r["error"]) for r in result.report] == [("imported", ""), ("failed", UNEXPECTED_ERROR)]
-    assert list(Patient.objects.values_list("mrn", flat=True)) == ["MRN1"]  # MRN2's patient and values rolled back
+        result = run(
+            centre, bundle(*BASE), bundle(pat(mrn="MRN2"), obs("o1", "718-7", 12.5, "g/dL"))
+        )
+    assert [(r["status"], r["error"]) for r in result.report] == [
+        ("imported", ""),
+        ("failed", UNEXPECTED_ERROR),
+    ]
+    assert list(Patient.objects.values_list("mrn", flat=True)) == [
+        "MRN1"
+    ]  # MRN2's patient and values rolled back
     assert Assessment.objects.count() == 1 and Patient.history.filter(mrn="MRN2").count() == 0
     assert (result.bundles, result.bundles_failed, ImportRun.objects.count()) == (2, 1, 1)
     assert "f1.json" in caplog.text and "ValueError: unexpected" in caplog.text
@@ -258,7 +362,11 @@ def test_a_run_that_stops_half_way_is_still_recorded(centre, monkeypatch, save_e
     with pytest.raises(SystemExit):
         run(centre, bundle(*BASE), bundle(pat(mrn="MRN2")))
     stored = ImportRun.objects.get()
-    assert (stored.bundles, stored.patients_created, [r["status"] for r in stored.report]) == (1, 1, ["imported"])
+    assert (stored.bundles, stored.patients_created, [r["status"] for r in stored.report]) == (
+        1,
+        1,
+        ["imported"],
+    )
 
 
 # --- 4 and 11. one patient per bundle -------------------------------------------------------------
@@ -267,11 +375,22 @@ def test_a_run_that_stops_half_way_is_still_recorded(centre, monkeypatch, save_e
 @pytest.mark.parametrize(
     "resources, error",
     [
-        ((pat("a", "M"), obs("o1", "718-7", 12.5, "g/dL", pid="a"), pat("b", "M", name=[{"family": "Other"}])),
-         "Two Patient resources share MRN M (entries 0 and 2)"),
-        ((pat("a", "M1"), obs("o1", "718-7", 12.5, "g/dL", pid="a"), pat("a", "M2")),
-         "Two Patient resources share id a (entries 0 and 2)"),
-        ((pat(), obs("o1", "718-7", 12.5, "g/dL"), pat()), "Two Patient resources share MRN MRN1 (entries 0 and 2)"),
+        (
+            (
+                pat("a", "M"),
+                obs("o1", "718-7", 12.5, "g/dL", pid="a"),
+                pat("b", "M", name=[{"family": "Other"}]),
+            ),
+            "Two Patient resources share MRN M (entries 0 and 2)",
+        ),
+        (
+            (pat("a", "M1"), obs("o1", "718-7", 12.5, "g/dL", pid="a"), pat("a", "M2")),
+            "Two Patient resources share id a (entries 0 and 2)",
+        ),
+        (
+            (pat(), obs("o1", "718-7", 12.5, "g/dL"), pat()),
+            "Two Patient resources share MRN MRN1 (entries 0 and 2)",
+        ),
         ((pat("a", "M1"), pat("b", "M2")), "The bundle has 2 Patient resources (entries 0, 1)"),
     ],
 )
@@ -290,21 +409,30 @@ def reasons(report) -> dict:
 
 
 def test_an_observation_with_a_comparator_is_skipped(centre):
-    report = run(centre, bundle(
-        pat(), obs("egfr", "33914-3", 60, "mL/min/{1.73_m2}", comparator=">"),
-        obs("crp", "1988-5", 5, "mg/L", comparator="<"), obs("hb", "718-7", 12.5, "g/dL"),
-    )).report[0]
+    report = run(
+        centre,
+        bundle(
+            pat(),
+            obs("egfr", "33914-3", 60, "mL/min/{1.73_m2}", comparator=">"),
+            obs("crp", "1988-5", 5, "mg/L", comparator="<"),
+            obs("hb", "718-7", 12.5, "g/dL"),
+        ),
+    ).report[0]
     assert reasons(report)["egfr"].endswith("value is a bound (comparator >), not a measurement")
     assert reasons(report)["crp"].endswith("value is a bound (comparator <), not a measurement")
     assert list(AssessmentValue.objects.values_list("item", flat=True)) == ["haemoglobin"]
 
 
 def test_a_birth_date_too_long_ago_fails_the_bundle(centre):
-    result = run(centre, bundle(pat(birthDate="1800-01-01"), obs("o1", "718-7", 12.5, "g/dL", day="1900-01-01")))
+    result = run(
+        centre,
+        bundle(pat(birthDate="1800-01-01"), obs("o1", "718-7", 12.5, "g/dL", day="1900-01-01")),
+    )
     assert result.report[0]["status"] == "failed"
     assert result.report[0]["error"] == (
         f"Patient p1 (entry 0): birthDate: 1800-01-01 is more than {OLDEST_PLAUSIBLE_AGE_YEARS} years ago; "
-        "not a plausible date of birth.")
+        "not a plausible date of birth."
+    )
     assert Patient.objects.count() == 0
 
 
@@ -314,22 +442,29 @@ def test_a_birth_date_in_the_future_fails_the_bundle(centre):
 
 
 def test_resources_dated_before_birth_or_in_the_future_are_skipped(centre):
-    report = run(centre, bundle(
-        pat(),
-        obs("obs-before", "718-7", 12.5, "g/dL", day="1970-01-01"),
-        obs("obs-future", "718-7", 12.5, "g/dL", day="2999-01-01"),
-        obs("obs-good", "777-3", 150, "10*3/uL", day="2020-01-01"),
-        cond("cond-before", RA, onset="1975-01-01"),
-        cond("cond-future", AF, onset="2999-01-01"),
-        medreq("med-before", day="1979-12-31"),
-        medreq("med-future", day="2999-01-01"),
-    )).report[0]
+    report = run(
+        centre,
+        bundle(
+            pat(),
+            obs("obs-before", "718-7", 12.5, "g/dL", day="1970-01-01"),
+            obs("obs-future", "718-7", 12.5, "g/dL", day="2999-01-01"),
+            obs("obs-good", "777-3", 150, "10*3/uL", day="2020-01-01"),
+            cond("cond-before", RA, onset="1975-01-01"),
+            cond("cond-future", AF, onset="2999-01-01"),
+            medreq("med-before", day="1979-12-31"),
+            medreq("med-future", day="2999-01-01"),
+        ),
+    ).report[0]
     why = reasons(report)
-    assert why["obs-before"] == "haemoglobin: dated 1970-01-01, before the date of birth (1980-01-01)"
+    assert (
+        why["obs-before"] == "haemoglobin: dated 1970-01-01, before the date of birth (1980-01-01)"
+    )
     assert why["obs-future"] == "haemoglobin: dated in the future (2999-01-01)"
     assert why["cond-before"].startswith("dated 1975-01-01, before the date of birth")
     assert why["cond-future"].startswith("dated in the future")
-    assert why["med-before"] == "methotrexate: dated 1979-12-31, before the date of birth (1980-01-01)"
+    assert (
+        why["med-before"] == "methotrexate: dated 1979-12-31, before the date of birth (1980-01-01)"
+    )
     assert why["med-future"] == "methotrexate: dated in the future (2999-01-01)"
     patient = Patient.objects.get()
     assert (patient.disease, patient.arrhythmia) == (None, None)
@@ -338,12 +473,21 @@ def test_resources_dated_before_birth_or_in_the_future_are_skipped(centre):
 
 
 def test_the_stored_run_is_the_report_built_bundle_by_bundle(centre):
-    result = run(centre, bundle(*BASE), b"not json", bundle(pat(mrn="MRN2"), obs("o1", "718-7", 12.5, "g/dL")))
+    result = run(
+        centre,
+        bundle(*BASE),
+        b"not json",
+        bundle(pat(mrn="MRN2"), obs("o1", "718-7", 12.5, "g/dL")),
+    )
     stored = ImportRun.objects.get()
     assert stored.report == json.loads(json.dumps(result.report))
     assert [r["status"] for r in stored.report] == ["imported", "failed", "imported"]
-    assert (stored.bundles, stored.bundles_failed, stored.patients_created, stored.resources_mapped) == (
-        3, 1, 2, result.resources_mapped)
+    assert (
+        stored.bundles,
+        stored.bundles_failed,
+        stored.patients_created,
+        stored.resources_mapped,
+    ) == (3, 1, 2, result.resources_mapped)
     assert stored.seconds == result.seconds > 0
 
 
@@ -352,7 +496,11 @@ def test_a_long_run_saves_its_report_at_intervals_and_at_the_end(centre, monkeyp
     monkeypatch.setattr(importer._Progress, "SAVE_INTERVAL_SECONDS", 3600)
     saves = []
     real_save = ImportRun.save
-    monkeypatch.setattr(ImportRun, "save", lambda self, *a, **k: (saves.append(self.bundles), real_save(self, *a, **k)))
+    monkeypatch.setattr(
+        ImportRun,
+        "save",
+        lambda self, *a, **k: (saves.append(self.bundles), real_save(self, *a, **k)),
+    )
     result = run(centre, *(bundle(pat(mrn=f"MRN{i}")) for i in range(4)))
     assert saves == [0, 1, 4]  # created before the first bundle, saved after it, then at the end
     assert ImportRun.objects.get().report == json.loads(json.dumps(result.report))

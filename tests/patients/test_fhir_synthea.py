@@ -20,7 +20,8 @@ BUNDLES = Path(SHARED_DIR) / "fixtures" / "fhir"
 FILES = sorted(BUNDLES.glob("*.json")) if BUNDLES.is_dir() else []
 
 pytestmark = pytest.mark.skipif(
-    len(FILES) != 30, reason=f"the 30 shared Synthea bundles are not in {BUNDLES} (set CANDIDACY_SHARED_DIR)"
+    len(FILES) != 30,
+    reason=f"the 30 shared Synthea bundles are not in {BUNDLES} (set CANDIDACY_SHARED_DIR)",
 )
 
 DECEASED = {"Austin", "Barney", "Cathryn", "Eddy", "Laticia", "Loma", "Michele"}
@@ -30,9 +31,13 @@ DECEASED = {"Austin", "Barney", "Cathryn", "Eddy", "Laticia", "Loma", "Michele"}
 def imported(centre, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         run = import_run(
-            sources=[Source(name=f.name, data=f.read_bytes()) for f in FILES], centre=centre, source="command"
+            sources=[Source(name=f.name, data=f.read_bytes()) for f in FILES],
+            centre=centre,
+            source="command",
         )
-    return run, {p.given_name.rstrip("0123456789"): p for p in Patient.objects.filter(centre=centre)}
+    return run, {
+        p.given_name.rstrip("0123456789"): p for p in Patient.objects.filter(centre=centre)
+    }
 
 
 @pytest.mark.django_db

@@ -18,21 +18,38 @@ from ..factories import PatientFactory, PriorTreatmentFactory
 
 CASES = [
     # Kurtzke EDSS: 0 to 10 in 0.5 steps, but no 0.5 step
-    ("edss", 0, True), ("edss", 3.5, True), ("edss", 10, True),
-    ("edss", 0.5, False), ("edss", 3.25, False), ("edss", 10.5, False), ("edss", -1, False),
+    ("edss", 0, True),
+    ("edss", 3.5, True),
+    ("edss", 10, True),
+    ("edss", 0.5, False),
+    ("edss", 3.25, False),
+    ("edss", 10.5, False),
+    ("edss", -1, False),
     # Karnofsky: 0 to 100 in tens
-    ("karnofsky", 70, True), ("karnofsky", 75, False), ("karnofsky", 110, False),
+    ("karnofsky", 70, True),
+    ("karnofsky", 75, False),
+    ("karnofsky", 110, False),
     # ECOG: 0 to 5
-    ("ecog", 0, True), ("ecog", 5, True), ("ecog", 6, False), ("ecog", 1.5, False),
+    ("ecog", 0, True),
+    ("ecog", 5, True),
+    ("ecog", 6, False),
+    ("ecog", 1.5, False),
     # SLEDAI-2K: 0 to 105
-    ("sledai_2k", 105, True), ("sledai_2k", 106, False),
+    ("sledai_2k", 105, True),
+    ("sledai_2k", 106, False),
     # mRSS: 17 areas x 0-3 = 0 to 51
-    ("mrss", 51, True), ("mrss", 52, False),
+    ("mrss", 51, True),
+    ("mrss", 52, False),
     # physiologic ranges
-    ("lvef", 58, True), ("lvef", 95, False), ("lvef", 2, False),
-    ("haemoglobin", 30, False), ("bmi", 5, False),
+    ("lvef", 58, True),
+    ("lvef", 95, False),
+    ("lvef", 2, False),
+    ("haemoglobin", 30, False),
+    ("bmi", 5, False),
     # yes / no items
-    ("pregnant", 1, True), ("pregnant", 0, True), ("pregnant", 2, False),
+    ("pregnant", 1, True),
+    ("pregnant", 0, True),
+    ("pregnant", 2, False),
 ]
 
 
@@ -79,8 +96,14 @@ def test_age_is_derived_from_the_date_of_birth():
 @pytest.mark.parametrize(
     "changes, field",
     [
-        ({"start_date": datetime.date(2024, 1, 1), "end_date": datetime.date(2023, 1, 1)}, "end_date"),
-        ({"start_date": datetime.date.today() + datetime.timedelta(days=10), "end_date": None}, "start_date"),
+        (
+            {"start_date": datetime.date(2024, 1, 1), "end_date": datetime.date(2023, 1, 1)},
+            "end_date",
+        ),
+        (
+            {"start_date": datetime.date.today() + datetime.timedelta(days=10), "end_date": None},
+            "start_date",
+        ),
         ({"outcome": "ongoing", "end_date": datetime.date(2024, 1, 1)}, "outcome"),
     ],
 )

@@ -24,17 +24,29 @@ pytestmark = pytest.mark.django_db
 def seed(patients=N, seed_value="7", as_of=AS_OF, *extra):
     out, err = io.StringIO(), io.StringIO()
     call_command(
-        "seed_demo", "--patients", str(patients), "--seed", seed_value, "--as-of", as_of.isoformat(),
-        "--allow-without-debug", *extra,
-        stdout=out, stderr=err,
+        "seed_demo",
+        "--patients",
+        str(patients),
+        "--seed",
+        seed_value,
+        "--as-of",
+        as_of.isoformat(),
+        "--allow-without-debug",
+        *extra,
+        stdout=out,
+        stderr=err,
     )
     return out.getvalue(), err.getvalue()
 
 
 def counts():
     return (
-        Centre.objects.count(), get_user_model().objects.count(), Patient.objects.count(),
-        Assessment.objects.count(), AssessmentValue.objects.count(), PriorTreatment.objects.count(),
+        Centre.objects.count(),
+        get_user_model().objects.count(),
+        Patient.objects.count(),
+        Assessment.objects.count(),
+        AssessmentValue.objects.count(),
+        PriorTreatment.objects.count(),
     )
 
 
@@ -48,15 +60,31 @@ def digest() -> str:
         .order_by("mrn")
     )
     for p in patients:
-        digest.update(repr((
-            p.mrn, p.centre.code, str(p.public_id), p.given_name, p.family_name, p.birth_date, p.sex,
-            p.death_date, p.deceased, p.disease.key, p.diagnosis_date, sorted(p.comorbidities().items()),
-        )).encode())
+        digest.update(
+            repr(
+                (
+                    p.mrn,
+                    p.centre.code,
+                    str(p.public_id),
+                    p.given_name,
+                    p.family_name,
+                    p.birth_date,
+                    p.sex,
+                    p.death_date,
+                    p.deceased,
+                    p.disease.key,
+                    p.diagnosis_date,
+                    sorted(p.comorbidities().items()),
+                )
+            ).encode()
+        )
         for a in sorted(p.assessments.all(), key=lambda a: (a.taken_on, a.note)):
             values = sorted((v.item, v.value) for v in a.values.all())
             digest.update(repr((a.taken_on, a.note, a.recorded_by.username, values)).encode())
         for t in sorted(p.treatments.all(), key=lambda t: (t.start_date, t.therapy.key)):
-            digest.update(repr((t.therapy.key, t.start_date, t.end_date, t.outcome, t.stop_reason)).encode())
+            digest.update(
+                repr((t.therapy.key, t.start_date, t.end_date, t.outcome, t.stop_reason)).encode()
+            )
     return digest.hexdigest()
 
 
@@ -78,8 +106,10 @@ def test_creates_the_centres_and_one_user_per_role_and_centre():
         ("srh", "Southside Referring Hospital", Centre.Kind.REFERRING),
     }
     expected = {
-        "clinician-ntc": (CLINICIAN, "ntc"), "clinician-srh": (CLINICIAN, "srh"),
-        "coordinator-ntc": (COORDINATOR, "ntc"), "coordinator-srh": (COORDINATOR, "srh"),
+        "clinician-ntc": (CLINICIAN, "ntc"),
+        "clinician-srh": (CLINICIAN, "srh"),
+        "coordinator-ntc": (COORDINATOR, "ntc"),
+        "coordinator-srh": (COORDINATOR, "srh"),
         "criteria-admin": (CRITERIA_ADMIN, "ntc"),
     }
     assert {u.username for u in demo.USERS} == set(expected)
@@ -99,7 +129,9 @@ def test_creates_n_patients_across_both_centres():
     assert Patient.objects.count() == N
     by_centre = Counter(Patient.objects.values_list("centre__code", flat=True))
     assert by_centre == {"ntc": 200, "srh": 100}
-    assert set(Patient.objects.values_list("mrn", flat=True)) == {demo.demo_mrn(i) for i in range(1, N + 1)}
+    assert set(Patient.objects.values_list("mrn", flat=True)) == {
+        demo.demo_mrn(i) for i in range(1, N + 1)
+    }
     assert Patient.objects.get(mrn="DEMO-000001").centre.code == "ntc"
     assert "seeded 300 / 300 patients" in err
     assert "300 created, 0 already there" in out
@@ -117,7 +149,9 @@ def test_a_second_run_creates_nothing_and_keeps_changed_passwords():
 
     assert counts() == before
     assert "0 created, 300 already there" in out
-    assert get_user_model().objects.get(username="clinician-ntc").check_password("changed-by-the-user")
+    assert (
+        get_user_model().objects.get(username="clinician-ntc").check_password("changed-by-the-user")
+    )
 
 
 def test_a_bigger_n_adds_only_the_missing_patients_and_matches_a_fresh_run():
@@ -173,7 +207,9 @@ def test_dates_and_treatments_are_consistent():
         assert patient.deceased == (patient.death_date is not None)
         for assessment in patient.assessments.all():
             assert patient.birth_date < assessment.taken_on <= end
-            assert (end - assessment.taken_on).days <= 400  # within about a year (of death, if died)
+            assert (
+                end - assessment.taken_on
+            ).days <= 400  # within about a year (of death, if died)
         for treatment in patient.treatments.all():
             treatment.clean()
             assert treatment.start_date <= end
@@ -186,7 +222,11 @@ def test_dates_and_treatments_are_consistent():
 
 def test_the_records_look_like_a_real_caseload():
     seed()
-    patients = list(Patient.objects.select_related("disease").prefetch_related("assessments__values", "treatments"))
+    patients = list(
+        Patient.objects.select_related("disease").prefetch_related(
+            "assessments__values", "treatments"
+        )
+    )
 
     groups = Counter(p.disease.group for p in patients)
     assert len(groups) >= 8
@@ -198,7 +238,17 @@ def test_the_records_look_like_a_real_caseload():
     assert Counter(len(p.assessments.all()) for p in patients).keys() == {1, 2, 3}
     assert any((AS_OF - max(a.taken_on for a in p.assessments.all())).days > 182 for p in patients)
 
-    core = {"lvef", "dlco", "fev1", "creatinine", "bilirubin", "alt", "ast", "bmi", "active_infection"}
+    core = {
+        "lvef",
+        "dlco",
+        "fev1",
+        "creatinine",
+        "bilirubin",
+        "alt",
+        "ast",
+        "bmi",
+        "active_infection",
+    }
     items = [{v.item for a in p.assessments.all() for v in a.values.all()} for p in patients]
     with_gaps = sum(1 for i in items if not core <= i or not {"karnofsky", "ecog"} & i)
     assert 0.08 * N < with_gaps < 0.35 * N

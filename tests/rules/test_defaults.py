@@ -31,28 +31,60 @@ def m(value: float, age_days: int = 14) -> Measurement:
 
 # A fit adult: every general input recorded within its window, nothing abnormal.
 FIT = {
-    "karnofsky": m(90), "lvef": m(62, 30), "dlco": m(88, 30), "fev1": m(94, 30),
-    "pasp": m(28, 30), "creatinine_clearance": m(105), "creatinine": m(0.8), "bmi": m(24),
-    "bilirubin": m(0.6), "bilirubin_uln": m(1.2), "alt": m(22), "alt_uln": m(40),
-    "ast": m(20), "ast_uln": m(40), "active_infection": m(0), "pregnant": m(0),
+    "karnofsky": m(90),
+    "lvef": m(62, 30),
+    "dlco": m(88, 30),
+    "fev1": m(94, 30),
+    "pasp": m(28, 30),
+    "creatinine_clearance": m(105),
+    "creatinine": m(0.8),
+    "bmi": m(24),
+    "bilirubin": m(0.6),
+    "bilirubin_uln": m(1.2),
+    "alt": m(22),
+    "alt_uln": m(40),
+    "ast": m(20),
+    "ast_uln": m(40),
+    "active_infection": m(0),
+    "pregnant": m(0),
 }
 NO_COMORBIDITY = dict.fromkeys(COMORBIDITY_ITEMS, False)
 
 
-def patient(disease, *, age, subtype=None, years_since_diagnosis=4, measurements=None,
-            treatments=(), sex="female", fit=True) -> PatientRecord:
+def patient(
+    disease,
+    *,
+    age,
+    subtype=None,
+    years_since_diagnosis=4,
+    measurements=None,
+    treatments=(),
+    sex="female",
+    fit=True,
+) -> PatientRecord:
     born = date(AS_OF.year - age, 3, 1)  # the birthday has passed by 25 November
     values = {**(FIT if fit else {}), **(measurements or {})}
     return PatientRecord(
-        birth_date=born, sex=sex, deceased=False, disease=disease, disease_subtype=subtype,
+        birth_date=born,
+        sex=sex,
+        deceased=False,
+        disease=disease,
+        disease_subtype=subtype,
         diagnosis_date=days_ago(int(years_since_diagnosis * 365.25)),
         measurements={k: v for k, v in values.items() if v is not None},
-        comorbidities=NO_COMORBIDITY, treatments=tuple(treatments),
+        comorbidities=NO_COMORBIDITY,
+        treatments=tuple(treatments),
     )
 
 
 def tx(therapy, cls, start_days, end_days, outcome) -> TreatmentLine:
-    return TreatmentLine(therapy, cls, days_ago(start_days), None if end_days is None else days_ago(end_days), outcome)
+    return TreatmentLine(
+        therapy,
+        cls,
+        days_ago(start_days),
+        None if end_days is None else days_ago(end_days),
+        outcome,
+    )
 
 
 NATALIZUMAB_FAILED = (
@@ -66,83 +98,161 @@ CASES = [
     # ECTRIMS/EBMT 2025: RRMS, two relapses in a year despite natalizumab (a failed high-efficacy
     # DMT), EDSS 3.5, age 34, fit -> the strongest case the MS criteria describe.
     (
-        patient("ms", subtype="rr", age=34, measurements={
-            "relapses_12m": m(2), "new_mri_lesions_12m": m(3), "edss": m(3.5)},
-            treatments=NATALIZUMAB_FAILED),
-        "Strong candidate", None,
+        patient(
+            "ms",
+            subtype="rr",
+            age=34,
+            measurements={"relapses_12m": m(2), "new_mri_lesions_12m": m(3), "edss": m(3.5)},
+            treatments=NATALIZUMAB_FAILED,
+        ),
+        "Strong candidate",
+        None,
     ),
     # MIST: activity despite a lower-efficacy DMT only, one relapse -> worth discussing, not strong.
     (
-        patient("ms", subtype="rr", age=38, measurements={
-            "relapses_12m": m(1), "new_mri_lesions_12m": m(0), "edss": m(3.0)},
-            treatments=(tx("interferon_beta", "ms_dmt_lower", 900, 30, "inadequate_response"),)),
-        "Possible candidate", None,
+        patient(
+            "ms",
+            subtype="rr",
+            age=38,
+            measurements={"relapses_12m": m(1), "new_mri_lesions_12m": m(0), "edss": m(3.0)},
+            treatments=(tx("interferon_beta", "ms_dmt_lower", 900, 30, "inadequate_response"),),
+        ),
+        "Possible candidate",
+        None,
     ),
     # ECTRIMS/EBMT 2025: progressive MS without inflammatory activity is not indicated.
     (
-        patient("ms", subtype="sp", age=48, years_since_diagnosis=15, measurements={
-            "relapses_12m": m(0), "new_mri_lesions_12m": m(0), "edss": m(5.5)}),
-        "Not indicated", "indication_not_met",
+        patient(
+            "ms",
+            subtype="sp",
+            age=48,
+            years_since_diagnosis=15,
+            measurements={"relapses_12m": m(0), "new_mri_lesions_12m": m(0), "edss": m(5.5)},
+        ),
+        "Not indicated",
+        "indication_not_met",
     ),
     # ECTRIMS/EBMT 2025: the progressive-MS rule needs the subtype; without it, Incomplete.
     (
-        patient("ms", age=34, measurements={
-            "relapses_12m": m(2), "new_mri_lesions_12m": m(3), "edss": m(3.5)},
-            treatments=NATALIZUMAB_FAILED),
-        "Incomplete", "required_missing",
+        patient(
+            "ms",
+            age=34,
+            measurements={"relapses_12m": m(2), "new_mri_lesions_12m": m(3), "edss": m(3.5)},
+            treatments=NATALIZUMAB_FAILED,
+        ),
+        "Incomplete",
+        "required_missing",
     ),
     # ASTIS protocol / EBMT 2017: LVEF below 45% excludes SSc patients from HSCT.
     (
-        patient("ssc", age=45, years_since_diagnosis=2, measurements={
-            "lvef": m(40, 30), "mrss": m(26), "ssc_lung": m(1), "crp_mg_l": m(14)},
-            treatments=SSC_FIRST_LINE_FAILED),
-        "Excluded", "excluded",
+        patient(
+            "ssc",
+            age=45,
+            years_since_diagnosis=2,
+            measurements={"lvef": m(40, 30), "mrss": m(26), "ssc_lung": m(1), "crp_mg_l": m(14)},
+            treatments=SSC_FIRST_LINE_FAILED,
+        ),
+        "Excluded",
+        "excluded",
     ),
     # EBMT 2025 RMD: mRSS > 15 with lung involvement, < 5 years, failed 6 months of MMF, fit.
     (
-        patient("ssc", age=45, years_since_diagnosis=2, measurements={
-            "mrss": m(26), "ssc_lung": m(1), "ssc_heart": m(0), "ssc_kidney": m(0), "ssc_gi": m(0),
-            "crp_mg_l": m(14)}, treatments=SSC_FIRST_LINE_FAILED),
-        "Strong candidate", None,
+        patient(
+            "ssc",
+            age=45,
+            years_since_diagnosis=2,
+            measurements={
+                "mrss": m(26),
+                "ssc_lung": m(1),
+                "ssc_heart": m(0),
+                "ssc_kidney": m(0),
+                "ssc_gi": m(0),
+                "crp_mg_l": m(14),
+            },
+            treatments=SSC_FIRST_LINE_FAILED,
+        ),
+        "Strong candidate",
+        None,
     ),
     # Missing is not zero: an SSc patient without an echo is Incomplete (LVEF and PASP to collect).
     (
-        patient("ssc", age=45, years_since_diagnosis=2, measurements={
-            "lvef": None, "pasp": None, "mrss": m(26), "ssc_lung": m(1), "crp_mg_l": m(14)},
-            treatments=SSC_FIRST_LINE_FAILED),
-        "Incomplete", "required_missing",
+        patient(
+            "ssc",
+            age=45,
+            years_since_diagnosis=2,
+            measurements={
+                "lvef": None,
+                "pasp": None,
+                "mrss": m(26),
+                "ssc_lung": m(1),
+                "crp_mg_l": m(14),
+            },
+            treatments=SSC_FIRST_LINE_FAILED,
+        ),
+        "Incomplete",
+        "required_missing",
     ),
     # BSH 2024: very severe aplastic anaemia at 25 with a matched sibling -> first-line transplant.
     (
-        patient("aa", age=25, measurements={**AA_MARROW, "anc": m(0.1), "matched_sibling_donor": m(1)}),
-        "Strong candidate", None,
+        patient(
+            "aa", age=25, measurements={**AA_MARROW, "anc": m(0.1), "matched_sibling_donor": m(1)}
+        ),
+        "Strong candidate",
+        None,
     ),
     # BSH 2024: severe aplastic anaemia at 55, no donor, no immunosuppression yet -> IST first.
     (
-        patient("aa", age=55, sex="male", measurements={**AA_MARROW, "anc": m(0.3), "matched_sibling_donor": m(0)}),
-        "Unlikely", "ist_first",
+        patient(
+            "aa",
+            age=55,
+            sex="male",
+            measurements={**AA_MARROW, "anc": m(0.3), "matched_sibling_donor": m(0)},
+        ),
+        "Unlikely",
+        "ist_first",
     ),
     # BSH 2024: no response six months after hATG + ciclosporin -> unrelated-donor transplant.
     (
-        patient("aa", age=52, sex="male", measurements={**AA_MARROW, "anc": m(0.3), "matched_sibling_donor": m(0)},
-                treatments=(tx("hatg_ciclosporin", "aa_ist", 300, 30, "inadequate_response"),)),
-        "Strong candidate", None,
+        patient(
+            "aa",
+            age=52,
+            sex="male",
+            measurements={**AA_MARROW, "anc": m(0.3), "matched_sibling_donor": m(0)},
+            treatments=(tx("hatg_ciclosporin", "aa_ist", 300, 30, "inadequate_response"),),
+        ),
+        "Strong candidate",
+        None,
     ),
     # Camitta: not severe -> transplant is not the treatment of choice.
     (
-        patient("aa", age=30, measurements={
-            "marrow_cellularity": m(30, 60), "anc": m(0.9), "platelets": m(45), "reticulocytes": m(70)}),
-        "Unlikely", "not_severe",
+        patient(
+            "aa",
+            age=30,
+            measurements={
+                "marrow_cellularity": m(30, 60),
+                "anc": m(0.9),
+                "platelets": m(45),
+                "reticulocytes": m(70),
+            },
+        ),
+        "Unlikely",
+        "not_severe",
     ),
     # ASTIC: CDAI >= 250 despite three biologics/immunosuppressants and steroids, age 18-50.
     (
-        patient("crohns", age=29, measurements={"cdai": m(320)}, treatments=(
-            tx("azathioprine", "immunosuppressant", 2000, 1500, "inadequate_response"),
-            tx("infliximab", "biologic", 1400, 900, "inadequate_response"),
-            tx("adalimumab", "biologic", 850, 400, "intolerance"),
-            tx("prednisolone", "corticosteroid", 380, 200, "inadequate_response"),
-        )),
-        "Strong candidate", None,
+        patient(
+            "crohns",
+            age=29,
+            measurements={"cdai": m(320)},
+            treatments=(
+                tx("azathioprine", "immunosuppressant", 2000, 1500, "inadequate_response"),
+                tx("infliximab", "biologic", 1400, 900, "inadequate_response"),
+                tx("adalimumab", "biologic", 850, 400, "intolerance"),
+                tx("prednisolone", "corticosteroid", 380, 200, "inadequate_response"),
+            ),
+        ),
+        "Strong candidate",
+        None,
     ),
     # EBMT 2012: type 1 diabetes, autologous D -> only within a trial.
     (patient("t1d", age=22), "Trial only", "category_d"),
@@ -218,7 +328,9 @@ def test_unverified_criteria_are_seeded_switched_off():
 
 
 def test_exclusions_for_all_diseases_are_only_pregnancy_and_the_disabled_infection_rule():
-    general = {c["key"] for c in DEFAULT_CRITERIA if c["kind"] == "exclusion" and c["diseases"] == ["all"]}
+    general = {
+        c["key"] for c in DEFAULT_CRITERIA if c["kind"] == "exclusion" and c["diseases"] == ["all"]
+    }
     assert general == {"pregnancy", "active_infection"}
 
 
@@ -240,9 +352,15 @@ def test_every_canonical_result_round_trips_through_json_and_renders(record, ban
 def test_an_ms_patient_without_a_relapse_count_is_incomplete_not_outranking_a_recorded_zero():
     # ECTRIMS/EBMT 2025: relapse activity defines highly active MS, so it must be recorded.
     unknown = patient("ms", subtype="rr", age=34, measurements={"edss": m(3.5)})
-    recorded_zero = patient("ms", subtype="rr", age=34, measurements={
-        "edss": m(3.5), "relapses_12m": m(0), "new_mri_lesions_12m": m(0)})
+    recorded_zero = patient(
+        "ms",
+        subtype="rr",
+        age=34,
+        measurements={"edss": m(3.5), "relapses_12m": m(0), "new_mri_lesions_12m": m(0)},
+    )
     missing = evaluate(unknown, RULES, AS_OF)
     assert missing.band == "Incomplete"
-    assert ("relapses_12m", "missing", True) in {(t.item, t.reason, t.required) for t in missing.to_collect}
+    assert ("relapses_12m", "missing", True) in {
+        (t.item, t.reason, t.required) for t in missing.to_collect
+    }
     assert evaluate(recorded_zero, RULES, AS_OF).band != "Incomplete"

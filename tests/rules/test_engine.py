@@ -29,26 +29,43 @@ from rules.facts import AT_LEAST, MISSING, OK, STALE
 from rules.record import PatientRecord
 
 AS_OF = date(2026, 11, 25)
-WINDOWS = {"labs": 90, "performance_status": 90, "clinical_status": 90, "echo_lung": 180,
-           "disease_activity": 180, "marrow": 365}
+WINDOWS = {
+    "labs": 90,
+    "performance_status": 90,
+    "clinical_status": 90,
+    "echo_lung": 180,
+    "disease_activity": 180,
+    "marrow": 365,
+}
 
 
 def crit(key, fact, operator, thresholds, kind="points", domain="severity", points=1, **kw):
     return CriterionSpec(
-        key=key, domain=domain, diseases=kw.pop("diseases", ("all",)), fact=fact,
-        operator=operator, thresholds=tuple(thresholds), kind=kind,
-        points=points if kind == "points" else 0, explanation=kw.pop("explanation", "{label}: {value}"),
-        citation=kw.pop("citation", "Test source"), evidence=kw.pop("evidence", "V"), **kw,
+        key=key,
+        domain=domain,
+        diseases=kw.pop("diseases", ("all",)),
+        fact=fact,
+        operator=operator,
+        thresholds=tuple(thresholds),
+        kind=kind,
+        points=points if kind == "points" else 0,
+        explanation=kw.pop("explanation", "{label}: {value}"),
+        citation=kw.pop("citation", "Test source"),
+        evidence=kw.pop("evidence", "V"),
+        **kw,
     )
 
 
 def ruleset(*criteria, indications=None, weights=None, bands=None) -> RuleSetSpec:
     return RuleSetSpec(
-        name="test", version="t1",
+        name="test",
+        version="t1",
         domain_weights=weights or {"severity": 40, "failed_treatments": 35, "overall_health": 25},
         band_thresholds=bands or {"strong": 70, "possible": 40},
         freshness_days=WINDOWS,
-        indications=indications if indications is not None else (
+        indications=indications
+        if indications is not None
+        else (
             IndicationSpec("ms", "autologous", "CO", "Snowden 2012", "V"),
             IndicationSpec("t1d", "autologous", "D", "Snowden 2012", "V"),
             IndicationSpec("crohns", "allo_sibling", "GNR", "Snowden 2012", "V"),
@@ -59,7 +76,13 @@ def ruleset(*criteria, indications=None, weights=None, bands=None) -> RuleSetSpe
 
 def facts(**values) -> dict[str, FactValue]:
     """Facts for an adult MS patient; a FactValue passes through, anything else is OK."""
-    base = {"deceased": False, "age_years": 35, "paediatric": False, "disease": "ms", "disease_subtype": "rr"}
+    base = {
+        "deceased": False,
+        "age_years": 35,
+        "paediatric": False,
+        "disease": "ms",
+        "disease_subtype": "rr",
+    }
     base.update(values)
     return {k: v if isinstance(v, FactValue) else FactValue(v, AS_OF, OK) for k, v in base.items()}
 
@@ -131,13 +154,18 @@ def test_a_lower_bound_decides_only_when_it_is_enough(operator, thresholds, at_l
 
 
 def test_a_missing_value_is_not_evaluable_and_never_zero():
-    spec = ruleset(crit("low", "edss", "<", [6.0], points=2), crit("other", "relapses_12m", ">=", [2], points=2))
+    spec = ruleset(
+        crit("low", "edss", "<", [6.0], points=2),
+        crit("other", "relapses_12m", ">=", [2], points=2),
+    )
     result = run(spec, edss=FactValue(missing=("edss",)), relapses_12m=2)
     assert result.lines[0].outcome == "not_evaluable"
     # The missing criterion leaves the denominator: 2 of 2 evaluable points, not 2 of 4.
     assert result.domain_scores["severity"] == 1.0 and result.score == 100
     assert result.completeness == 0.5
-    assert [(t.item, t.reason, t.required) for t in result.to_collect] == [("edss", "missing", False)]
+    assert [(t.item, t.reason, t.required) for t in result.to_collect] == [
+        ("edss", "missing", False)
+    ]
 
 
 def test_a_required_criterion_not_evaluable_makes_the_band_incomplete():
@@ -169,7 +197,9 @@ def test_a_fact_absent_from_the_snapshot_counts_as_missing():
     ],
 )
 def test_band_gates_in_order_of_precedence(values, band, reason):
-    spec = ruleset(crit("pregnancy", "pregnant", "is true", [], kind="exclusion", domain="overall_health"))
+    spec = ruleset(
+        crit("pregnancy", "pregnant", "is true", [], kind="exclusion", domain="overall_health")
+    )
     result = run(spec, **values)
     assert result.band == band and result.reasons[0].code == reason
     assert isinstance(result.score, int)  # a number for every band
@@ -201,16 +231,26 @@ def test_score_weights_domains_and_leaves_out_empty_ones(relapses, failed, band,
 
 
 def test_indication_not_met_gives_not_indicated():
-    spec = ruleset(crit("activity", "ms_inflammatory_activity", "is true", [], kind="indication",
-                        diseases=("ms:sp", "ms:pp")))
+    spec = ruleset(
+        crit(
+            "activity",
+            "ms_inflammatory_activity",
+            "is true",
+            [],
+            kind="indication",
+            diseases=("ms:sp", "ms:pp"),
+        )
+    )
     assert run(spec, disease_subtype="sp", ms_inflammatory_activity=False).band == "Not indicated"
     # The criterion applies to progressive subtypes only.
     assert run(spec, disease_subtype="rr", ms_inflammatory_activity=False).lines == ()
 
 
 def test_review_marks_do_not_change_the_band():
-    spec = ruleset(crit("r", "age_years", ">=", [45], kind="review", domain="overall_health"),
-                   crit("p", "edss", "<", [6.0]))
+    spec = ruleset(
+        crit("r", "age_years", ">=", [45], kind="review", domain="overall_health"),
+        crit("p", "edss", "<", [6.0]),
+    )
     result = run(spec, age_years=50, edss=3.0)
     assert result.review_marks == ("r",) and result.band == "Strong candidate"
 
@@ -276,13 +316,21 @@ def test_compile_collects_every_problem():
     with pytest.raises(RuleSetError) as err:
         compile_ruleset(spec)
     fields = {(p.where, p.field) for p in err.value.problems}
-    assert {("criterion 'a'", "fact"), ("criterion 'a'", "operator"), ("criterion 'a'", "key"),
-            ("rule set", "domain_weights"), ("rule set", "band_thresholds"),
-            ("rule set", "freshness_days")} <= fields
+    assert {
+        ("criterion 'a'", "fact"),
+        ("criterion 'a'", "operator"),
+        ("criterion 'a'", "key"),
+        ("rule set", "domain_weights"),
+        ("rule set", "band_thresholds"),
+        ("rule set", "freshness_days"),
+    } <= fields
 
 
 def test_compile_rejects_two_screened_rows_for_one_disease():
-    rows = (IndicationSpec("ms", "autologous", "CO", "x", "V"), IndicationSpec("ms", "allo_sibling", "D", "x", "V"))
+    rows = (
+        IndicationSpec("ms", "autologous", "CO", "x", "V"),
+        IndicationSpec("ms", "allo_sibling", "D", "x", "V"),
+    )
     with pytest.raises(RuleSetError, match="screened"):
         compile_ruleset(ruleset(indications=rows))
 
@@ -307,9 +355,13 @@ def _sample() -> Result:
         crit("lvef", "lvef_pct", "<", [45], kind="exclusion", required=True),
         crit("hct", "hct_ci", "<", [3], domain="overall_health"),
     )
-    return run(spec, relapses_12m=2, lvef_pct=FactValue(missing=("lvef",)),
-               hct_ci=FactValue(1, AS_OF, AT_LEAST, ("comorbidity:arrhythmia",)),
-               failed_line_classes=("biologic",))
+    return run(
+        spec,
+        relapses_12m=2,
+        lvef_pct=FactValue(missing=("lvef",)),
+        hct_ci=FactValue(1, AS_OF, AT_LEAST, ("comorbidity:arrhythmia",)),
+        failed_line_classes=("biologic",),
+    )
 
 
 def test_result_round_trips_through_json():

@@ -23,16 +23,35 @@ def m(value: float, age_days: int = 10) -> Measurement:
 
 def line(therapy, cls, start_days, end_days, outcome) -> TreatmentLine:
     return TreatmentLine(
-        therapy, cls, days_ago(start_days), None if end_days is None else days_ago(end_days), outcome
+        therapy,
+        cls,
+        days_ago(start_days),
+        None if end_days is None else days_ago(end_days),
+        outcome,
     )
 
 
-def record(*, disease="ms", subtype=None, born=date(1990, 1, 1), sex="female", measurements=None,
-           comorbidities=None, treatments=(), diagnosed=date(2020, 1, 1)) -> PatientRecord:
+def record(
+    *,
+    disease="ms",
+    subtype=None,
+    born=date(1990, 1, 1),
+    sex="female",
+    measurements=None,
+    comorbidities=None,
+    treatments=(),
+    diagnosed=date(2020, 1, 1),
+) -> PatientRecord:
     return PatientRecord(
-        birth_date=born, sex=sex, deceased=False, disease=disease, disease_subtype=subtype,
-        diagnosis_date=diagnosed, measurements=measurements or {},
-        comorbidities=comorbidities or {}, treatments=tuple(treatments),
+        birth_date=born,
+        sex=sex,
+        deceased=False,
+        disease=disease,
+        disease_subtype=subtype,
+        diagnosis_date=diagnosed,
+        measurements=measurements or {},
+        comorbidities=comorbidities or {},
+        treatments=tuple(treatments),
     )
 
 
@@ -129,7 +148,10 @@ def test_ms_inflammatory_activity(measurements, value):
 @pytest.mark.parametrize(
     "organs, value",
     [
-        ({"ssc_lung": 1, "ssc_heart": 0, "ssc_kidney": 0, "ssc_gi": 0}, True),  # EBMT 2025: >= 1 visceral organ
+        (
+            {"ssc_lung": 1, "ssc_heart": 0, "ssc_kidney": 0, "ssc_gi": 0},
+            True,
+        ),  # EBMT 2025: >= 1 visceral organ
         ({"ssc_gi": 1}, True),
         ({"ssc_lung": 0, "ssc_heart": 0, "ssc_kidney": 0, "ssc_gi": 0}, False),
         ({"ssc_lung": 0}, None),
@@ -144,7 +166,12 @@ def test_ssc_organ_involvement(organs, value):
     "lines, failed, classes, high",
     [
         # BEAT-MS: an inadequate response counts after >= 3 months of a DMT.
-        ([line("natalizumab", "ms_dmt_high", 400, 20, "inadequate_response")], 1, ("ms_dmt_high",), True),
+        (
+            [line("natalizumab", "ms_dmt_high", 400, 20, "inadequate_response")],
+            1,
+            ("ms_dmt_high",),
+            True,
+        ),
         ([line("natalizumab", "ms_dmt_high", 80, 20, "inadequate_response")], 0, (), False),
         # Intolerance counts at any duration.
         ([line("natalizumab", "ms_dmt_high", 40, 20, "intolerance")], 1, ("ms_dmt_high",), True),
@@ -219,7 +246,9 @@ def test_saa_pathway(born, counts, donor, lines, pathway):
     measurements = dict(counts)
     if donor is not None:
         measurements["matched_sibling_donor"] = m(donor)
-    fv = fact(record(disease="aa", born=born, measurements=measurements, treatments=lines), "saa_pathway")
+    fv = fact(
+        record(disease="aa", born=born, measurements=measurements, treatments=lines), "saa_pathway"
+    )
     assert fv.value == pathway
     if pathway is None:
         assert fv.missing == ("matched_sibling_donor",)
@@ -232,9 +261,18 @@ def test_camitta_from_stale_counts_is_not_evaluable_and_names_them():
 
 
 FULL_LABS = {
-    "lvef": m(60), "dlco": m(90), "fev1": m(95), "bmi": m(24), "creatinine": m(0.8),
-    "bilirubin": m(0.6), "bilirubin_uln": m(1.2), "alt": m(20), "alt_uln": m(40),
-    "ast": m(20), "ast_uln": m(40), "active_infection": m(0),
+    "lvef": m(60),
+    "dlco": m(90),
+    "fev1": m(95),
+    "bmi": m(24),
+    "creatinine": m(0.8),
+    "bilirubin": m(0.6),
+    "bilirubin_uln": m(1.2),
+    "alt": m(20),
+    "alt_uln": m(40),
+    "ast": m(20),
+    "ast_uln": m(40),
+    "active_infection": m(0),
 }
 NO_COMORBIDITY = dict.fromkeys(COMORBIDITY_ITEMS, False)
 
@@ -258,8 +296,10 @@ def test_hct_ci_from_the_record(disease, comorbidities, measurements, value, sta
 
 
 def test_hct_ci_lists_only_the_inputs_of_the_unknown_items():
-    rec = record(comorbidities={**NO_COMORBIDITY, "peptic_ulcer": None},
-                 measurements={**FULL_LABS, "dlco": m(90, 200)})
+    rec = record(
+        comorbidities={**NO_COMORBIDITY, "peptic_ulcer": None},
+        measurements={**FULL_LABS, "dlco": m(90, 200)},
+    )
     fv = fact(rec, "hct_ci")
     assert fv.missing == ("comorbidity:peptic_ulcer",) and fv.stale == ("dlco",)
 

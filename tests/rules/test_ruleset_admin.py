@@ -33,7 +33,11 @@ def test_the_default_rule_set_is_seeded_published_and_complete(active):
 
 
 def test_cloning_starts_the_next_version_as_an_identical_draft(active, draft):
-    assert draft.status == RuleSet.Status.DRAFT and draft.version == "2" and draft.cloned_from == active
+    assert (
+        draft.status == RuleSet.Status.DRAFT
+        and draft.version == "2"
+        and draft.cloned_from == active
+    )
     original = sorted(c.as_dict().items() for c in [*active.criteria.all()])
     copied = sorted(c.as_dict().items() for c in [*draft.criteria.all()])
     assert original == copied
@@ -57,7 +61,9 @@ def test_publishing_a_valid_draft_retires_the_active_version(active, draft, crit
         ({"thresholds": ["forty-five"]}, "thresholds"),
     ],
 )
-def test_publishing_refuses_a_malformed_criterion_and_names_it(active, draft, criteria_admin, changes, message):
+def test_publishing_refuses_a_malformed_criterion_and_names_it(
+    active, draft, criteria_admin, changes, message
+):
     Criterion.objects.filter(ruleset=draft, key="ssc_lvef").update(**changes)
     with pytest.raises(ValidationError) as error:
         services.ruleset_publish(ruleset=draft, by=criteria_admin)
@@ -83,7 +89,8 @@ def test_the_admin_publish_action_shows_why_it_refused(client_for, criteria_admi
 
 def test_the_admin_publish_action_publishes_a_valid_draft(client_for, criteria_admin, draft):
     client_for(criteria_admin).post(
-        reverse("admin:rules_ruleset_changelist"), {"action": "publish", "_selected_action": [draft.pk]}
+        reverse("admin:rules_ruleset_changelist"),
+        {"action": "publish", "_selected_action": [draft.pk]},
     )
     assert RuleSet.objects.active() == draft
 
@@ -99,7 +106,9 @@ def test_a_published_rule_set_cannot_be_changed_in_admin(client_for, criteria_ad
     assert active.name == "EBMT-aligned autoimmune HSCT screen v1"
 
 
-def test_a_criteria_admin_edits_a_draft_and_the_change_is_kept_in_history(client_for, criteria_admin, draft):
+def test_a_criteria_admin_edits_a_draft_and_the_change_is_kept_in_history(
+    client_for, criteria_admin, draft
+):
     client = client_for(criteria_admin)
     page = client.get(reverse("admin:rules_ruleset_change", args=[draft.pk])).content.decode()
     assert 'name="_save"' in page
@@ -114,7 +123,9 @@ def test_a_criteria_admin_edits_a_draft_and_the_change_is_kept_in_history(client
 @pytest.mark.parametrize("role", ["clinician", "coordinator"])
 def test_only_criteria_admins_can_change_criteria(request, client_for, role, draft):
     client = client_for(request.getfixturevalue(role))
-    assert client.get(reverse("admin:rules_ruleset_change", args=[draft.pk])).status_code == 302  # not staff
+    assert (
+        client.get(reverse("admin:rules_ruleset_change", args=[draft.pk])).status_code == 302
+    )  # not staff
     user = request.getfixturevalue(role)
     user.is_staff = True
     user.save()
@@ -127,7 +138,9 @@ def test_only_criteria_admins_can_change_criteria(request, client_for, role, dra
 
 
 @pytest.mark.parametrize("role", ["clinician", "coordinator", "criteria_admin"])
-def test_everyone_who_screens_can_read_the_active_rule_set_with_its_sources(request, client_for, role, active):
+def test_everyone_who_screens_can_read_the_active_rule_set_with_its_sources(
+    request, client_for, role, active
+):
     page = client_for(request.getfixturevalue(role)).get(reverse("rules:active")).content.decode()
     assert active.name in page
     lvef = active.criteria.get(key="ssc_lvef")
@@ -140,14 +153,24 @@ def test_the_criteria_page_needs_a_role(client_for, other_centre):
     assert client_for(UserFactory()).get(reverse("rules:active")).status_code == 403
 
 
-def test_history_pages_cannot_revert_a_published_rule_set(client_for, criteria_admin, active, draft):
+def test_history_pages_cannot_revert_a_published_rule_set(
+    client_for, criteria_admin, active, draft
+):
     services.ruleset_publish(ruleset=draft, by=criteria_admin)
     first_snapshot = draft.history.order_by("history_id").first()  # taken while it was a draft
     url = reverse("admin:rules_ruleset_simple_history", args=[draft.pk, first_snapshot.history_id])
     client = client_for(criteria_admin)
     assert client.get(url).status_code == 200  # history stays readable
-    response = client.post(url, {"name": draft.name, "version": draft.version,
-                                 "band_thresholds": '{"strong": 1, "possible": 0}'})
+    response = client.post(
+        url,
+        {
+            "name": draft.name,
+            "version": draft.version,
+            "band_thresholds": '{"strong": 1, "possible": 0}',
+        },
+    )
     assert response.status_code == 403
     draft.refresh_from_db()
-    assert draft.status == RuleSet.Status.PUBLISHED and draft.band_thresholds == active.band_thresholds
+    assert (
+        draft.status == RuleSet.Status.PUBLISHED and draft.band_thresholds == active.band_thresholds
+    )

@@ -10,14 +10,35 @@ from rules.scales import HctCiInputs
 # A patient with every HCT-CI input assessed and normal: the baseline each case changes.
 NORMAL = HctCiInputs(
     disease="ms",
-    **{name: False for name in (
-        "arrhythmia", "cardiac", "ibd", "diabetes", "cerebrovascular", "psychiatric",
-        "chronic_hepatitis", "cirrhosis", "infection", "rheumatologic", "peptic_ulcer",
-        "renal_dialysis_or_transplant", "dyspnoea_slight_activity", "dyspnoea_at_rest_or_oxygen",
-        "prior_solid_tumour", "heart_valve_disease",
-    )},
-    lvef_pct=60.0, bmi=24.0, creatinine_mg_dl=0.8, dlco_pct=95.0, fev1_pct=98.0,
-    bilirubin_x_uln=0.5, alt_x_uln=0.6, ast_x_uln=0.5,
+    **{
+        name: False
+        for name in (
+            "arrhythmia",
+            "cardiac",
+            "ibd",
+            "diabetes",
+            "cerebrovascular",
+            "psychiatric",
+            "chronic_hepatitis",
+            "cirrhosis",
+            "infection",
+            "rheumatologic",
+            "peptic_ulcer",
+            "renal_dialysis_or_transplant",
+            "dyspnoea_slight_activity",
+            "dyspnoea_at_rest_or_oxygen",
+            "prior_solid_tumour",
+            "heart_valve_disease",
+        )
+    },
+    lvef_pct=60.0,
+    bmi=24.0,
+    creatinine_mg_dl=0.8,
+    dlco_pct=95.0,
+    fev1_pct=98.0,
+    bilirubin_x_uln=0.5,
+    alt_x_uln=0.6,
+    ast_x_uln=0.5,
 )
 
 
@@ -136,11 +157,23 @@ def test_each_hct_ci_item_scores_its_weight(change, item, points):
         # Everything at once reaches the maximum of 26.
         (
             {
-                "arrhythmia": True, "cardiac": True, "ibd": True, "diabetes": True,
-                "cerebrovascular": True, "psychiatric": True, "infection": True, "bmi": 40.0,
-                "rheumatologic": True, "peptic_ulcer": True, "creatinine_mg_dl": 3.0,
-                "prior_solid_tumour": True, "heart_valve_disease": True, "dlco_pct": 50.0,
-                "cirrhosis": True, "chronic_hepatitis": True, "dyspnoea_slight_activity": True,
+                "arrhythmia": True,
+                "cardiac": True,
+                "ibd": True,
+                "diabetes": True,
+                "cerebrovascular": True,
+                "psychiatric": True,
+                "infection": True,
+                "bmi": 40.0,
+                "rheumatologic": True,
+                "peptic_ulcer": True,
+                "creatinine_mg_dl": 3.0,
+                "prior_solid_tumour": True,
+                "heart_valve_disease": True,
+                "dlco_pct": 50.0,
+                "cirrhosis": True,
+                "chronic_hepatitis": True,
+                "dyspnoea_slight_activity": True,
             },
             26,
         ),

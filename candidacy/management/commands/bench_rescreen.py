@@ -29,18 +29,33 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--concurrency", type=int, default=os.cpu_count() or 2)
-        parser.add_argument("--timeout", type=int, default=3 * 3600, help="Give up after this many seconds.")
+        parser.add_argument(
+            "--timeout", type=int, default=3 * 3600, help="Give up after this many seconds."
+        )
 
     def handle(self, *args, concurrency, timeout, **options):
         if settings.CELERY_TASK_ALWAYS_EAGER:
-            raise CommandError("Set CELERY_BROKER_URL: this benchmark runs tasks through a real broker and worker.")
+            raise CommandError(
+                "Set CELERY_BROKER_URL: this benchmark runs tasks through a real broker and worker."
+            )
         active = RuleSet.objects.active()
         if active is None:
             raise CommandError("No published rule set.")
         app.control.purge()
         worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=warning",
-             f"--concurrency={concurrency}", "--prefetch-multiplier=1", "-n", f"bench-{os.getpid()}@%h"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--loglevel=warning",
+                f"--concurrency={concurrency}",
+                "--prefetch-multiplier=1",
+                "-n",
+                f"bench-{os.getpid()}@%h",
+            ],
             env=os.environ.copy(),
         )
         try:

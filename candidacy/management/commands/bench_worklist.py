@@ -49,9 +49,19 @@ class Command(BaseCommand):
     help = "Seed N demo patients if needed, screen them, and time the worklist's pages."
 
     def add_arguments(self, parser):
-        parser.add_argument("--patients", type=int, default=100_000, metavar="N", help="Demo patients (default 100,000).")
-        parser.add_argument("--repeat", type=int, default=15, help="Timed repetitions per case (median shown).")
-        parser.add_argument("--rescreen", action="store_true", help="Re-screen every patient even if screened.")
+        parser.add_argument(
+            "--patients",
+            type=int,
+            default=100_000,
+            metavar="N",
+            help="Demo patients (default 100,000).",
+        )
+        parser.add_argument(
+            "--repeat", type=int, default=15, help="Timed repetitions per case (median shown)."
+        )
+        parser.add_argument(
+            "--rescreen", action="store_true", help="Re-screen every patient even if screened."
+        )
 
     def handle(self, *args, patients, repeat, rescreen, **options):
         if patients < 1 or repeat < 1:
@@ -72,7 +82,12 @@ class Command(BaseCommand):
             rows.append((name, *self._measure(client, params, repeat)))
         widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
         for i, row in enumerate(rows):
-            self.stdout.write("  ".join(str(c).ljust(w) if j == 0 else str(c).rjust(w) for j, (c, w) in enumerate(zip(row, widths, strict=True))))
+            self.stdout.write(
+                "  ".join(
+                    str(c).ljust(w) if j == 0 else str(c).rjust(w)
+                    for j, (c, w) in enumerate(zip(row, widths, strict=True))
+                )
+            )
             if i == 0:
                 self.stdout.write("  ".join("-" * w for w in widths))
 
@@ -83,10 +98,14 @@ class Command(BaseCommand):
         if rescreen:
             ids = list(screenable_patient_ids())
         else:
-            ids = list(patients_needing_screening(ruleset).order_by("pk").values_list("pk", flat=True))
+            ids = list(
+                patients_needing_screening(ruleset).order_by("pk").values_list("pk", flat=True)
+            )
         current = Screening.objects.current().count()
         if not ids:
-            self.stdout.write(f"screenings: {current:,} current, none missing (--rescreen to time a full re-screen)")
+            self.stdout.write(
+                f"screenings: {current:,} current, none missing (--rescreen to time a full re-screen)"
+            )
             return
         started = time.perf_counter()
         written = 0
@@ -110,7 +129,12 @@ class Command(BaseCommand):
             cursor = Cursor("rank", False, sort_key(deep_row, "rank")).encode()
             cases.append((f"deep page (~90% of {total:,})", {"cursor": cursor}))
         cases.append(("filtered: ms + Strong", {"disease": "ms", "band": STRONG}))
-        cases.append(("sorted by score, deep" if deep_row else "sorted by score", self._deep_score_params(user, total)))
+        cases.append(
+            (
+                "sorted by score, deep" if deep_row else "sorted by score",
+                self._deep_score_params(user, total),
+            )
+        )
         return cases
 
     def _deep_score_params(self, user, total):
@@ -148,4 +172,3 @@ class Command(BaseCommand):
 
         sql_ms = _median_ms(raw, repeat) if main else float("nan")
         return f"{page_ms:.1f}", f"{sql_ms:.1f}", len(captured), shown
-

@@ -17,12 +17,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("mrn")
-        parser.add_argument("--centre", required=True, metavar="CODE", help="The patient's centre code.")
-        parser.add_argument("--json", action="store_true", dest="as_json", help="Print the stored (structured) form.")
+        parser.add_argument(
+            "--centre", required=True, metavar="CODE", help="The patient's centre code."
+        )
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            dest="as_json",
+            help="Print the stored (structured) form.",
+        )
 
     def handle(self, *args, mrn, centre, as_json, **options):
         try:
-            patient = Patient.objects.select_related("disease", "centre").get(mrn=mrn, centre__code=centre)
+            patient = Patient.objects.select_related("disease", "centre").get(
+                mrn=mrn, centre__code=centre
+            )
         except Patient.DoesNotExist as error:
             raise CommandError(f"No patient with MRN {mrn} in centre {centre}.") from error
         if patient.is_deceased:

@@ -20,10 +20,14 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", help="Bundle files, or folders of *.json bundles.")
         parser.add_argument("--centre", required=True, help="Centre code.")
         parser.add_argument(
-            "--jobs", type=int, default=min(4, os.cpu_count() or 1),
+            "--jobs",
+            type=int,
+            default=min(4, os.cpu_count() or 1),
             help="Processes reading bundles while this one writes (default: CPUs, at most 4).",
         )
-        parser.add_argument("--quiet-skips", action="store_true", help="Count skipped resources, do not list them.")
+        parser.add_argument(
+            "--quiet-skips", action="store_true", help="Count skipped resources, do not list them."
+        )
 
     def handle(self, *args, paths, centre, quiet_skips, jobs, **options):
         try:
@@ -40,7 +44,9 @@ class Command(BaseCommand):
             else:
                 raise CommandError(f"No such file or folder: {name}")
         sources = [Source(name=str(path), data=path.read_bytes()) for path in files]
-        run = import_run(sources=sources, centre=centre_obj, source=ImportRun.Source.COMMAND, jobs=jobs)
+        run = import_run(
+            sources=sources, centre=centre_obj, source=ImportRun.Source.COMMAND, jobs=jobs
+        )
         for bundle in run.report:
             self._print_bundle(bundle, quiet_skips)
         self.stdout.write(
@@ -56,14 +62,19 @@ class Command(BaseCommand):
             return
         patients = ", ".join(
             f"{p['name']} (MRN {p['mrn']}, {'created' if p['created'] else 'updated'}"
-            f"{', deceased' if p['deceased'] else ''})" for p in bundle["patients"]
+            f"{', deceased' if p['deceased'] else ''})"
+            for p in bundle["patients"]
         )
         mapped = ", ".join(f"{k} {v}" for k, v in bundle["mapped"].items())
         other = ", ".join(f"{k} {v}" for k, v in bundle["other"].items())
         self.stdout.write(self.style.SUCCESS(f"OK {bundle['name']}: {patients}"))
-        self.stdout.write(f"  mapped: {mapped}; skipped: {len(bundle['skipped'])}; other types: {other or 'none'}")
+        self.stdout.write(
+            f"  mapped: {mapped}; skipped: {len(bundle['skipped'])}; other types: {other or 'none'}"
+        )
         if not quiet_skips:
             for s in bundle["skipped"]:
-                self.stdout.write(f"  skipped {s['type']} {s['id']} (entry {s['entry']}): {s['reason']}")
+                self.stdout.write(
+                    f"  skipped {s['type']} {s['id']} (entry {s['entry']}): {s['reason']}"
+                )
         for note in bundle["notes"]:
             self.stdout.write(f"  note: {note}")

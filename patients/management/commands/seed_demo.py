@@ -17,7 +17,12 @@ from django.utils import timezone
 
 from patients import demo
 
-ANALYZED_TABLES = ("patients_patient", "patients_assessment", "patients_assessmentvalue", "patients_priortreatment")
+ANALYZED_TABLES = (
+    "patients_patient",
+    "patients_assessment",
+    "patients_assessmentvalue",
+    "patients_priortreatment",
+)
 NOT_IN_PRODUCTION = (
     "seed_demo creates users with a published password: it runs only with DJANGO_DEBUG on "
     "(or --allow-without-debug for benchmarks and tests)."
@@ -35,19 +40,33 @@ class Command(BaseCommand):
     help = "Create the demo centres, one demo user per role and centre, and N synthetic patients."
 
     def add_arguments(self, parser):
-        parser.add_argument("--patients", type=int, required=True, metavar="N", help="How many demo patients in all.")
+        parser.add_argument(
+            "--patients",
+            type=int,
+            required=True,
+            metavar="N",
+            help="How many demo patients in all.",
+        )
         parser.add_argument("--seed", default="1", metavar="S", help="Random seed (default 1).")
         parser.add_argument(
-            "--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
+            "--as-of",
+            type=_date,
+            default=None,
+            metavar="YYYY-MM-DD",
             help="Date the data is relative to (default today). Same seed and date give the same data.",
         )
         parser.add_argument(
-            "--allow-without-debug", action="store_true",
+            "--allow-without-debug",
+            action="store_true",
             help="Seed even with DEBUG off (benchmarks, tests). Demo users have a published password.",
         )
-        parser.add_argument("--chunk-size", type=int, default=1000, help="Patients per transaction (default 1000).")
+        parser.add_argument(
+            "--chunk-size", type=int, default=1000, help="Patients per transaction (default 1000)."
+        )
 
-    def handle(self, *args, patients, seed, as_of, chunk_size, verbosity, allow_without_debug, **options):
+    def handle(
+        self, *args, patients, seed, as_of, chunk_size, verbosity, allow_without_debug, **options
+    ):
         if not settings.DEBUG and not allow_without_debug:
             raise CommandError(NOT_IN_PRODUCTION)
         today = timezone.localdate()
@@ -57,7 +76,9 @@ class Command(BaseCommand):
         if chunk_size < 1:
             raise CommandError("--chunk-size must be at least 1.")
         if as_of > today:
-            raise CommandError("--as-of cannot be in the future: the records would be dated after today.")
+            raise CommandError(
+                "--as-of cannot be in the future: the records would be dated after today."
+            )
 
         try:
             _centres, created_users = demo.ensure_centres_and_users()
@@ -73,10 +94,13 @@ class Command(BaseCommand):
                 rate = result.done / max(time.monotonic() - started, 1e-9)
                 self.stderr.write(
                     f"seeded {result.done:,} / {result.requested:,} patients ({rate:,.0f}/s)",
-                    style_func=str, ending=end,
+                    style_func=str,
+                    ending=end,
                 )
 
-        result = demo.seed_patients(count=patients, seed=seed, as_of=as_of, chunk_size=chunk_size, on_chunk=on_chunk)
+        result = demo.seed_patients(
+            count=patients, seed=seed, as_of=as_of, chunk_size=chunk_size, on_chunk=on_chunk
+        )
         if result.patients and connection.vendor == "postgresql":
             # Fresh planner statistics after a bulk load: without them PostgreSQL plans the
             # first re-screen of a million patients as if the tables were empty (3x slower).
