@@ -13,11 +13,11 @@ import subprocess
 import sys
 import time
 
+from celery import current_app as app
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from candidacy.screening.models import RescreenJob
-from config.celery import app
 from rules import services as rules_services
 from rules.models import RuleSet
 
