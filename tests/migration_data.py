@@ -103,10 +103,14 @@ class Dump:
         migration is gone (a dependency that squashed its own) is left to its dependants.
         """
         graph = MigrationLoader(connections[using], ignore_no_migrations=True).graph
-        missing = [(app, name) for app, name in self.leafs.items() if (app, name) not in graph.nodes]
+        missing = [
+            (app, name) for app, name in self.leafs.items() if (app, name) not in graph.nodes
+        ]
         lost = [node for node in missing if node[0] in PROJECT_APPS]
         if lost:
-            raise LookupError(f"{self.path.name} was made at migrations that no longer exist: {lost}")
+            raise LookupError(
+                f"{self.path.name} was made at migrations that no longer exist: {lost}"
+            )
         return sorted((app, name) for app, name in self.leafs.items() if (app, name) not in missing)
 
 
@@ -147,7 +151,10 @@ def drop_all_tables(using: str = DEFAULT_DB_ALIAS) -> None:
     # SQLite: no foreign key checks while dropping (a no-op on PostgreSQL, where DROP ... CASCADE).
     with connection.constraint_checks_disabled(), connection.cursor() as cursor:
         for table in tables:
-            cursor.execute(connection.SchemaEditorClass.sql_delete_table % {"table": connection.ops.quote_name(table)})
+            cursor.execute(
+                connection.SchemaEditorClass.sql_delete_table
+                % {"table": connection.ops.quote_name(table)}
+            )
 
 
 def migrate_exactly(targets: list[tuple[str, str]], using: str = DEFAULT_DB_ALIAS) -> ProjectState:
@@ -203,7 +210,9 @@ class _Resolver:
         key = (label, tuple(value))
         if key not in self.found:
             lookup = dict(zip(NATURAL_KEYS[label], value, strict=True))
-            self.found[key] = model._base_manager.using(self.using).values_list("pk", flat=True).get(**lookup)
+            self.found[key] = (
+                model._base_manager.using(self.using).values_list("pk", flat=True).get(**lookup)
+            )
         return self.found[key]
 
 
@@ -227,11 +236,15 @@ def load_dump(dump: Dump, state: ProjectState, using: str = DEFAULT_DB_ALIAS) ->
             for obj in sorted(rows[model._meta.label_lower], key=lambda o: o["pk"]):
                 values = {model._meta.pk.attname: model._meta.pk.to_python(obj["pk"])}
                 for name, value in obj["fields"].items():
-                    field = model._meta.get_field(name)  # FieldDoesNotExist: the dump is not of this state
+                    field = model._meta.get_field(
+                        name
+                    )  # FieldDoesNotExist: the dump is not of this state
                     if field.many_to_many:
                         links.append((field, values[model._meta.pk.attname], value))
                     elif field.is_relation:
-                        values[field.attname] = None if value is None else resolver.pk(field.related_model, value)
+                        values[field.attname] = (
+                            None if value is None else resolver.pk(field.related_model, value)
+                        )
                     else:
                         values[field.attname] = field.to_python(value)
                 # raw: the stored created_at/updated_at stay (auto_now would overwrite them),
@@ -243,7 +256,9 @@ def load_dump(dump: Dump, state: ProjectState, using: str = DEFAULT_DB_ALIAS) ->
                 continue  # a through model of its own is dumped, and loaded, as a model
             source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
             through._base_manager.using(using).bulk_create(
-                through(**{f"{source}_id": pk, f"{target}_id": resolver.pk(field.related_model, value)})
+                through(
+                    **{f"{source}_id": pk, f"{target}_id": resolver.pk(field.related_model, value)}
+                )
                 for value in targets
             )
         statements = connection.ops.sequence_reset_sql(no_style(), order)
@@ -277,7 +292,9 @@ def link_counts(state: ProjectState, keys, using: str = DEFAULT_DB_ALIAS) -> Cou
 def row_pks(state: ProjectState, labels, using: str = DEFAULT_DB_ALIAS) -> dict[str, set]:
     """The primary keys in each model's table, read through ``state``'s models."""
     return {
-        label: set(state.apps.get_model(label)._base_manager.using(using).values_list("pk", flat=True))
+        label: set(
+            state.apps.get_model(label)._base_manager.using(using).values_list("pk", flat=True)
+        )
         for label in labels
     }
 
@@ -298,7 +315,9 @@ class DumpMigration:
 
 
 @contextmanager
-def restored(dump: Dump = MAIN_2026_12_01, using: str = DEFAULT_DB_ALIAS) -> Iterator[DumpMigration]:
+def restored(
+    dump: Dump = MAIN_2026_12_01, using: str = DEFAULT_DB_ALIAS
+) -> Iterator[DumpMigration]:
     """The database as the dump left it, at the dump's migrations; at the latest ones on exit.
 
     Needs a transactional test (``django_db(transaction=True)``): migrations and the

@@ -17,30 +17,56 @@ DUMP = MAIN_2026_12_01
 # A later data migration may add to these (publish a rule set, re-screen, raise new flags);
 # it must not remove what was there.
 MAY_GROW = {
-    "auth.group", "patients.disease", "patients.therapy",  # roles and reference data the migrations seed
-    "rules.ruleset", "rules.historicalruleset",
-    "rules.criterion", "rules.historicalcriterion",
-    "rules.diseaseindication", "rules.historicaldiseaseindication",
-    "candidacy.screening", "candidacy.rescreenjob", "candidacy.rescreenchunk",
-    "candidacy.review", "candidacy.reviewevent",
+    "auth.group",
+    "patients.disease",
+    "patients.therapy",  # roles and reference data the migrations seed
+    "rules.ruleset",
+    "rules.historicalruleset",
+    "rules.criterion",
+    "rules.historicalcriterion",
+    "rules.diseaseindication",
+    "rules.historicaldiseaseindication",
+    "candidacy.screening",
+    "candidacy.rescreenjob",
+    "candidacy.rescreenchunk",
+    "candidacy.review",
+    "candidacy.reviewevent",
 }
 # A later migration may give a role the permissions of a new model.
 MAY_GROW_LINKS = {"auth.group.permissions"}
 # The record, its history and the people: every row stays, and nothing is added.
 MUST_BE_EQUAL = {
     "auth.user",
-    "patients.centre", "patients.patient", "patients.assessment", "patients.assessmentvalue",
-    "patients.priortreatment", "patients.importrun",
-    "patients.historicalcentre", "patients.historicalpatient", "patients.historicalassessment",
-    "patients.historicalassessmentvalue", "patients.historicalpriortreatment",
-    "candidacy.reviewnote", "candidacy.exportlog",
-    "candidacy.cdsclient", "candidacy.historicalcdsclient",
+    "patients.centre",
+    "patients.patient",
+    "patients.assessment",
+    "patients.assessmentvalue",
+    "patients.priortreatment",
+    "patients.importrun",
+    "patients.historicalcentre",
+    "patients.historicalpatient",
+    "patients.historicalassessment",
+    "patients.historicalassessmentvalue",
+    "patients.historicalpriortreatment",
+    "candidacy.reviewnote",
+    "candidacy.exportlog",
+    "candidacy.cdsclient",
+    "candidacy.historicalcdsclient",
 }
 # What the dump must hold for the test to mean anything (see tests/fixtures/db/README.md).
 REVIEW_STATES = {"flagged", "in_review", "referred", "deferred", "declined"}
 REVIEW_FIELDS = (
-    "patient_id", "state", "assignee_id", "decision_band", "decision_score", "decision_ruleset_version",
-    "decision_reason", "decided_at", "decided_by_id", "re_review_on", "flag_screening_id",
+    "patient_id",
+    "state",
+    "assignee_id",
+    "decision_band",
+    "decision_score",
+    "decision_ruleset_version",
+    "decision_reason",
+    "decided_at",
+    "decided_by_id",
+    "re_review_on",
+    "flag_screening_id",
 )
 
 
@@ -67,8 +93,14 @@ def test_the_dump_is_realistic():
     assert states == REVIEW_STATES
     assert DUMP.counts["candidacy.reviewnote"] and DUMP.counts["candidacy.reviewevent"]
     assert DUMP.counts["candidacy.exportlog"]
-    assert any(o["fields"]["history_type"] == "~" for o in objects if o["model"] == "patients.historicalpatient")
-    assert any(o["fields"]["entered_in_error"] for o in objects if o["model"] == "patients.assessment")
+    assert any(
+        o["fields"]["history_type"] == "~"
+        for o in objects
+        if o["model"] == "patients.historicalpatient"
+    )
+    assert any(
+        o["fields"]["entered_in_error"] for o in objects if o["model"] == "patients.assessment"
+    )
 
 
 @pytest.mark.django_db(transaction=True)
