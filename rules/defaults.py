@@ -152,5 +152,5 @@ DEFAULT_CRITERIA: list[dict[str, Any]] = _DEFAULT.criteria
 
 
 def default_ruleset_spec() -> RuleSetSpec:
-    """The default rule set as a spec, built from the plain data above."""
+    """The default rule set as a spec, built from the loaded dicts."""
     return RuleSetSpec.from_dicts(DEFAULT_RULESET, DEFAULT_INDICATIONS, DEFAULT_CRITERIA)

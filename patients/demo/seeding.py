@@ -1,7 +1,7 @@
 """Seeding the database with demo patients: bulk inserts a chunk at a time, idempotent.
 
-Django is imported inside the functions, as the module that held all of this did: the
-generator needs none of it.
+Django and the models are imported inside the functions, as before the package was split,
+so that importing the generator and its tables needs no Django.
 """
 
 from __future__ import annotations

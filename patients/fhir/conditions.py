@@ -16,6 +16,8 @@ NOT_CONFIRMED = {"refuted", "entered-in-error"}
 
 @dataclass
 class Found:
+    """A usable Condition: the disease it names (if any), its comorbidity items, its onset."""
+
     disease: str | None
     items: list[str]
     day: date | None
