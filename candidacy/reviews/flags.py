@@ -182,6 +182,36 @@ def _open_reviews(flags: list[tuple[Review, str, str]]) -> list[Review]:
     return reviews
 
 
+def _deceased_ids(patient_ids: list[int]) -> set[int]:
+    """The patients among these who are recorded as dead, by the flag or a date (one query)."""
+    return {
+        pk
+        for pk, flag, death_date in Patient.objects.filter(pk__in=patient_ids).values_list(
+            "pk", "deceased", "death_date"
+        )
+        if flag or death_date is not None
+    }
+
+
+def _earlier_results(
+    pairs: list[tuple[Screening, Screening | None]], patient_ids: list[int]
+) -> dict[int, list[tuple[int, Earlier]]]:
+    """Each patient's retired results within the window, newest first, by screening pk (one query).
+
+    The window reaches back far enough to see past a spell of Incomplete.
+    """
+    cutoff = min(new.as_of for new, _ in pairs) - timedelta(days=FRESHNESS_WINDOW_DAYS)
+    history: dict[int, list[tuple[int, Earlier]]] = defaultdict(list)
+    rows = (
+        Screening.objects.filter(patient_id__in=patient_ids, is_current=False, as_of__gte=cutoff)
+        .order_by("patient_id", "-created_at", "-pk")
+        .values_list("pk", "patient_id", "band", "as_of")
+    )
+    for pk, patient_id, band, as_of in rows:
+        history[patient_id].append((pk, Earlier(band, as_of)))
+    return history
+
+
 def flag_after_screenings(pairs: list[tuple[Screening, Screening | None]]) -> list[Review]:
     """Open a flagged Review for each patient whose new result calls for one.
 
@@ -193,24 +223,9 @@ def flag_after_screenings(pairs: list[tuple[Screening, Screening | None]]) -> li
     if not pairs:
         return []
     patient_ids = [new.patient_id for new, _ in pairs]
-    deceased = {
-        pk
-        for pk, flag, death_date in Patient.objects.filter(pk__in=patient_ids).values_list(
-            "pk", "deceased", "death_date"
-        )
-        if flag or death_date is not None
-    }
+    deceased = _deceased_ids(patient_ids)
     latest = _latest_reviews(patient_ids)
-    # Earlier results within the window: enough to see past a spell of Incomplete.
-    cutoff = min(new.as_of for new, _ in pairs) - timedelta(days=FRESHNESS_WINDOW_DAYS)
-    history: dict[int, list[tuple[int, Earlier]]] = defaultdict(list)
-    rows = (
-        Screening.objects.filter(patient_id__in=patient_ids, is_current=False, as_of__gte=cutoff)
-        .order_by("patient_id", "-created_at", "-pk")
-        .values_list("pk", "patient_id", "band", "as_of")
-    )
-    for pk, patient_id, band, as_of in rows:
-        history[patient_id].append((pk, Earlier(band, as_of)))
+    history = _earlier_results(pairs, patient_ids)
 
     flags = []
     flagged_ids: set[int] = set()  # one flag per patient, even if a patient came twice

@@ -1,6 +1,6 @@
 """Coordinator reviews: when a screening raises a flag, and the steps from flag to decision.
 
-The flag rule lives in candidacy/flags.py. The review steps are services (``review_assign``, ``review_start``, ``review_decide``,
+The flag rule lives in candidacy/reviews/flags.py. The review steps are services (``review_assign``, ``review_start``, ``review_decide``,
 ``review_add_note``): keyword-only, each in a transaction on a locked review row, each
 writing a ReviewEvent (who, when, from, to). A step the review cannot take raises
 ReviewError with a message for the user.
@@ -176,6 +176,37 @@ def reason_required(decision: str, band: str) -> bool:
     return decision == State.DECLINED or departs_from_band(decision, band)
 
 
+def _decision_errors(
+    decision: str, band: str, reason: str, re_review_on: date | None, today: date
+) -> dict[str, str]:
+    """What the decision still lacks, by form field: a future date to defer to, a reason."""
+    errors = {}
+    if decision == State.DEFERRED:
+        if re_review_on is None:
+            errors["re_review_on"] = DEFER_DATE_REQUIRED
+        elif re_review_on <= today:
+            errors["re_review_on"] = DEFER_DATE_NOT_FUTURE
+    if not reason and decision == State.DECLINED and not departs_from_band(decision, band):
+        errors["reason"] = DECLINE_REASON_REQUIRED
+    elif not reason and departs_from_band(decision, band):
+        errors["reason"] = DEPARTURE_REASON_REQUIRED.format(
+            band=band or "nothing (no current screening)"
+        )
+    return errors
+
+
+def _decision_detail(review: Review, screening: Screening | None) -> str:
+    """The audit line of a decision: what it was made on, and the re-review date if any."""
+    detail = (
+        f"On {review.decision_band}, score {review.decision_score}, rule set v{review.decision_ruleset_version}"
+        if screening
+        else "No current screening"
+    )
+    if review.re_review_on:
+        detail += f"; re-review on {date_format(review.re_review_on, 'j M Y')}"
+    return detail
+
+
 @transaction.atomic
 def review_decide(
     *,
@@ -202,18 +233,7 @@ def review_decide(
     band = screening.band if screening else ""
     if decision == State.REFERRED and Patient.objects.get(pk=review.patient_id).is_deceased:
         raise ReviewError(DECEASED_CANNOT_BE_REFERRED)
-    errors = {}
-    if decision == State.DEFERRED:
-        if re_review_on is None:
-            errors["re_review_on"] = DEFER_DATE_REQUIRED
-        elif re_review_on <= today:
-            errors["re_review_on"] = DEFER_DATE_NOT_FUTURE
-    if not reason and decision == State.DECLINED and not departs_from_band(decision, band):
-        errors["reason"] = DECLINE_REASON_REQUIRED
-    elif not reason and departs_from_band(decision, band):
-        errors["reason"] = DEPARTURE_REASON_REQUIRED.format(
-            band=band or "nothing (no current screening)"
-        )
+    errors = _decision_errors(decision, band, reason, re_review_on, today)
     if errors:
         raise DecisionIncomplete(errors)
 
@@ -239,14 +259,7 @@ def review_decide(
             "re_review_on",
         ]
     )
-    detail = (
-        f"On {band}, score {review.decision_score}, rule set v{review.decision_ruleset_version}"
-        if screening
-        else "No current screening"
-    )
-    if review.re_review_on:
-        detail += f"; re-review on {date_format(review.re_review_on, 'j M Y')}"
-    _audit(review, by=by, from_state=State.IN_REVIEW, detail=detail)
+    _audit(review, by=by, from_state=State.IN_REVIEW, detail=_decision_detail(review, screening))
     return review
 
 

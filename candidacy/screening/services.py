@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from patients.models import Patient
 from rules import loader
+from rules.compiler import CompiledRuleSet
 from rules.engine import evaluate
 from rules.models import RuleSet
 from rules.record import PatientRecord
@@ -112,6 +114,71 @@ def _new_screening(
     )
 
 
+@dataclass
+class _BatchChanges:
+    """What screening one locked batch changes; ``_apply`` writes it in a few queries."""
+
+    created: list[Screening] = field(default_factory=list)
+    refreshed: list[Screening] = field(default_factory=list)
+    retire_ids: list[int] = field(default_factory=list)
+    moved: dict[int, int] = field(default_factory=dict)  # patient id -> new centre id
+
+
+def _compare(
+    patients: list[Patient],
+    current: dict[int, Screening],
+    ruleset: RuleSet,
+    compiled: CompiledRuleSet,
+    as_of: date,
+) -> _BatchChanges:
+    """Run the engine on each living patient and sort the results into new, refreshed, retired."""
+    changes = _BatchChanges()
+    living = [p for p in patients if not p.is_deceased]
+    changes.retire_ids = [current[p.pk].pk for p in patients if p.is_deceased and p.pk in current]
+    records = loader.records_for(living, as_of=as_of)
+    for patient in living:
+        record = records[patient.pk]
+        result = evaluate(record, compiled, as_of)
+        stored = result.to_dict()
+        digest = inputs_digest(record, ruleset)
+        previous = current.get(patient.pk)
+        if previous is not None and previous.centre_id != patient.centre_id:
+            changes.moved[patient.pk] = patient.centre_id
+        if (
+            previous is not None
+            and previous.ruleset_id == ruleset.pk
+            and _same_result(previous, result, stored)
+        ):
+            # Same result: keep the row, but bring its date and the worklist's copies of
+            # the record (centre, name, disease, birth date) up to date.
+            fresh = _new_screening(patient, ruleset, result, stored, digest)
+            if any(
+                getattr(previous, f) != getattr(fresh, f) for f in REFRESHED_FIELDS if f != "result"
+            ):
+                for name in REFRESHED_FIELDS:
+                    setattr(previous, name, getattr(fresh, name))
+                changes.refreshed.append(previous)
+            continue
+        if previous is not None:
+            changes.retire_ids.append(previous.pk)
+        changes.created.append(_new_screening(patient, ruleset, result, stored, digest))
+    return changes
+
+
+def _apply(changes: _BatchChanges, current: dict[int, Screening]) -> None:
+    """Retire, move, refresh and create in that order, then raise the flags the new rows call for."""
+    if changes.retire_ids:
+        Screening.objects.filter(pk__in=changes.retire_ids).update(is_current=False)
+    for patient_id, centre_id in changes.moved.items():
+        # A patient moved to another centre takes their reviews along: the old centre's
+        # coordinators must no longer see or decide them.
+        Review.objects.filter(patient_id=patient_id).update(centre_id=centre_id)
+    if changes.refreshed:
+        Screening.objects.bulk_update(changes.refreshed, REFRESHED_FIELDS)
+    Screening.objects.bulk_create(changes.created)
+    flag_after_screenings([(s, current.get(s.patient_id)) for s in changes.created])
+
+
 def screenings_record_many(
     *, patient_ids: Iterable[int], ruleset: RuleSet | None = None, as_of: date | None = None
 ) -> int:
@@ -135,53 +202,9 @@ def screenings_record_many(
         current = {
             s.patient_id: s for s in Screening.objects.current().filter(patient__in=patients)
         }
-        living = [p for p in patients if not p.is_deceased]
-        retire_ids = [current[p.pk].pk for p in patients if p.is_deceased and p.pk in current]
-        records = loader.records_for(living, as_of=as_of)
-
-        created: list[Screening] = []
-        refreshed: list[Screening] = []
-        moved: dict[int, int] = {}  # patient id -> new centre id
-        for patient in living:
-            record = records[patient.pk]
-            result = evaluate(record, compiled, as_of)
-            stored = result.to_dict()
-            digest = inputs_digest(record, ruleset)
-            previous = current.get(patient.pk)
-            if previous is not None and previous.centre_id != patient.centre_id:
-                moved[patient.pk] = patient.centre_id
-            if (
-                previous is not None
-                and previous.ruleset_id == ruleset.pk
-                and _same_result(previous, result, stored)
-            ):
-                # Same result: keep the row, but bring its date and the worklist's copies of
-                # the record (centre, name, disease, birth date) up to date.
-                fresh = _new_screening(patient, ruleset, result, stored, digest)
-                if any(
-                    getattr(previous, f) != getattr(fresh, f)
-                    for f in REFRESHED_FIELDS
-                    if f != "result"
-                ):
-                    for field in REFRESHED_FIELDS:
-                        setattr(previous, field, getattr(fresh, field))
-                    refreshed.append(previous)
-                continue
-            if previous is not None:
-                retire_ids.append(previous.pk)
-            created.append(_new_screening(patient, ruleset, result, stored, digest))
-
-        if retire_ids:
-            Screening.objects.filter(pk__in=retire_ids).update(is_current=False)
-        for patient_id, centre_id in moved.items():
-            # A patient moved to another centre takes their reviews along: the old centre's
-            # coordinators must no longer see or decide them.
-            Review.objects.filter(patient_id=patient_id).update(centre_id=centre_id)
-        if refreshed:
-            Screening.objects.bulk_update(refreshed, REFRESHED_FIELDS)
-        Screening.objects.bulk_create(created)
-        flag_after_screenings([(s, current.get(s.patient_id)) for s in created])
-    return len(created)
+        changes = _compare(patients, current, ruleset, compiled, as_of)
+        _apply(changes, current)
+    return len(changes.created)
 
 
 def screening_record(

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 
+from .forms import WorklistForm
 from .models import ExportLog
-from .selectors import WorklistForm, worklist_iter
+from .selectors import worklist_iter
 
 HEADER = [
     "Rank",

@@ -13,7 +13,8 @@ from rules.result import DECISION_SUPPORT, Result, reason_text
 from ..screening.presenters import explanation_rows
 from . import dashboard as dashboard_selectors
 from .export import export_filename, export_lines, export_start
-from .selectors import WorklistForm, visible_screening, worklist_page
+from .forms import WorklistForm
+from .selectors import visible_screening, worklist_page
 
 INVALID_QUERY = "Some of the filters could not be used; correct them and search again."
 

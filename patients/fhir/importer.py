@@ -33,19 +33,18 @@ from ..models import (
 )
 from ..signals import record_changed
 from .bundle import BundleError, read_bundle
-from .extract import BundleData, ImportedPatient, extract
+from .extract import extract
+from .imported import BundleData, ImportedPatient
+from .ownership import IDENTITY_FIELDS, IMPORT_REASON, treatment_owners, update_known_patient
 
 logger = logging.getLogger(__name__)
 
-# Marks what the importer wrote, so a re-import replaces it and never what a clinician entered.
+# Marks what the importer wrote, so a re-import replaces it and never what a clinician entered
+# (with ownership.IMPORT_REASON, the change reason on every row the importer writes).
 IMPORT_NOTE = (
     "Imported from FHIR"  # shown on the assessment; what marks it the importer's is IMPORT_REASON
 )
-IMPORT_REASON = (
-    "Imported from FHIR"  # simple_history's change reason on every row the importer writes
-)
 UNEXPECTED_ERROR = "Could not import this file: unexpected error (logged)."
-IDENTITY_FIELDS = ("given_name", "family_name", "birth_date", "sex")
 
 
 @dataclass
@@ -231,7 +230,7 @@ def _write_patient(
         for item in data.comorbidities:
             setattr(patient, item, True)
     else:
-        _update_patient(patient, data, bundle, diseases=diseases)
+        update_known_patient(patient, data, bundle, diseases=diseases)
     patient._change_reason = IMPORT_REASON
     patient.save()
 
@@ -248,77 +247,6 @@ def _write_patient(
         "assessments": len(data.values),
         "treatments": len(data.treatments),
     }
-
-
-def _update_patient(
-    patient: Patient, data: ImportedPatient, bundle: BundleData, *, diseases
-) -> None:
-    """Bring a known patient up to date from the bundle without undoing what a clinician recorded.
-
-    The EHR owns the identity (names, birth date, sex, its own id): those follow it, and a change is
-    reported. Everything else a clinician may have corrected here, so the bundle only adds to it.
-    """
-    label = data.label or patient.mrn
-    for name in IDENTITY_FIELDS:
-        old, new = getattr(patient, name), getattr(data, name)
-        if old != new:
-            verbose = Patient._meta.get_field(name).verbose_name
-            bundle.notes.append(
-                f"{label}: {verbose} changed from {old or '(blank)'} to {new or '(blank)'} (from the EHR)."
-            )
-            setattr(patient, name, new)
-    patient.fhir_id = data.fhir_id
-
-    # Death: only ever recorded, never undone by a bundle that does not mention it.
-    if data.deceased and not patient.deceased:
-        patient.deceased = True
-    if data.death_date and patient.death_date is None:
-        patient.death_date = data.death_date
-    elif data.death_date and data.death_date != patient.death_date:
-        bundle.notes.append(
-            f"{label}: date of death {patient.death_date} kept; the bundle says {data.death_date}."
-        )
-    if patient.is_deceased and not data.deceased:
-        bundle.notes.append(
-            f"{label}: recorded as deceased here; the bundle does not say so. Kept as deceased."
-        )
-
-    # Comorbidities: the bundle fills what nobody has answered; a clinician's yes or no stays.
-    for item in sorted(data.comorbidities):
-        if getattr(patient, item) is None:
-            setattr(patient, item, True)
-        elif getattr(patient, item) is False:
-            verbose = Patient._meta.get_field(item).verbose_name
-            bundle.notes.append(
-                f"{label}: {verbose} kept as no; the bundle has an active condition for it."
-            )
-
-    # Diagnosis: the bundle's while nobody else has written it.
-    if data.disease in diseases:
-        disease = diseases[data.disease]
-        if patient.disease_id is None or _diagnosis_is_imported(patient):
-            patient.disease, patient.diagnosis_date = disease, data.diagnosis_date
-        elif (patient.disease_id, patient.diagnosis_date) != (disease.pk, data.diagnosis_date):
-            bundle.notes.append(
-                f"{label}: diagnosis {patient.disease.key} ({patient.diagnosis_date or 'no date'}) recorded by a "
-                f"clinician kept; the bundle says {data.disease} ({data.diagnosis_date or 'no date'})."
-            )
-
-
-def _diagnosis_is_imported(patient: Patient) -> bool:
-    """Whether the history row that last changed the disease or diagnosis date was the importer's."""
-    rows = (
-        Patient.history.filter(id=patient.pk)
-        .order_by("-history_date", "-history_id")
-        .values_list("disease_id", "diagnosis_date", "history_change_reason")
-    )
-    current = (patient.disease_id, patient.diagnosis_date)
-    writer = None
-    for disease_id, diagnosis_date, reason in rows:
-        if (disease_id, diagnosis_date) != current:
-            break  # the row before the change: the change was the previous row's
-        writer = reason
-    return writer == IMPORT_REASON
 
 
 def _replace_assessments(
@@ -399,7 +327,7 @@ def _replace_treatments(
                 "pk", *_LINE_FIELDS
             )
         }
-        imported, by_hand = _treatment_owners(patient, existing)
+        imported, by_hand = treatment_owners(patient, existing)
         unchanged = set()
         new_rows = []
         for row in rows:
@@ -423,47 +351,6 @@ def _replace_treatments(
     bulk_create_with_history(
         rows, PriorTreatment, default_user=by, default_change_reason=IMPORT_REASON
     )
-
-
-def _treatment_owners(
-    patient: Patient, existing: dict[int, tuple]
-) -> tuple[dict[int, tuple], set[tuple]]:
-    """(the importer's current rows by pk, the (therapy, start) lines a clinician owns), from one history query.
-
-    A row is the importer's while its latest history row carries IMPORT_REASON. A clinician owns a line
-    when they entered it, edited an imported row (every therapy and start that row ever had), or deleted
-    it: a deleted line is not imported again, unless the importer itself created it again afterwards
-    (how it replaced changed lines before its own deletions were marked).
-    """
-    latest: dict[int, tuple[str, str | None, int]] = {}  # pk -> (history type, reason, position)
-    lines_of: dict[int, set[tuple]] = {}
-    imported_at: dict[
-        tuple, int
-    ] = {}  # (therapy, start) -> position of the importer's latest "+" of it
-    history = (
-        PriorTreatment.history.filter(patient_id=patient.pk)
-        .order_by("history_date", "history_id")
-        .values_list("id", "therapy_id", "start_date", "history_type", "history_change_reason")
-    )
-    for position, (pk, therapy_id, start, kind, reason) in enumerate(history):
-        latest[pk] = (kind, reason, position)
-        lines_of.setdefault(pk, set()).add((therapy_id, start))
-        if kind == "+" and reason == IMPORT_REASON:
-            imported_at[(therapy_id, start)] = position
-    imported = {
-        pk: fields
-        for pk, fields in existing.items()
-        if latest.get(pk, ("", None, 0))[1] == IMPORT_REASON
-    }
-    by_hand = {(fields[0], fields[1]) for pk, fields in existing.items() if pk not in imported}
-    for pk, (kind, reason, position) in latest.items():
-        if reason == IMPORT_REASON:
-            continue
-        for line in lines_of[pk]:
-            if kind == "-" and imported_at.get(line, -1) > position:
-                continue
-            by_hand.add(line)
-    return imported, by_hand
 
 
 def totals_line(run: ImportRun) -> str:

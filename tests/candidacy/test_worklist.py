@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from candidacy.reviews.models import Review
 from candidacy.worklist import selectors as worklist
+from candidacy.worklist.keyset import Cursor
 from rules.specs import EXCLUDED, INCOMPLETE, NOT_INDICATED, POSSIBLE, STRONG, UNLIKELY
 
 from ..factories import CentreFactory, PatientFactory, UserFactory, disease
@@ -345,7 +346,7 @@ def test_bad_parameters_get_a_400_with_the_reason(client_for, clinician, ranked,
 
 def test_a_forged_or_mismatched_cursor_is_refused(client_for, clinician, ranked):
     client = client_for(clinician)
-    valid = worklist.Cursor("rank", False, (0, "able, ann", 1)).encode()
+    valid = Cursor("rank", False, (0, "able, ann", 1)).encode()
     assert get(client, cursor=valid).status_code == 200
     assert get(client, cursor=valid, sort="name").status_code == 400  # a cursor for another order
     tampered = valid[:-3] + ("aaa" if not valid.endswith("aaa") else "bbb")

@@ -4,7 +4,9 @@ import pytest
 from fhir.resources.R4B.codeableconcept import CodeableConcept
 
 from patients.fhir import mapping as m
-from patients.fhir.extract import Order, _outcome, merge_orders, to_date
+from patients.fhir.datatypes import to_date
+from patients.fhir.imported import Order
+from patients.fhir.treatments import _outcome, merge_orders
 
 
 @pytest.mark.parametrize(

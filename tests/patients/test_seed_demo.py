@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from patients import demo
+from patients.demo.centres import DEMO_PASSWORD, USERS
+from patients.demo.generator import MRN_PREFIX, check_values, demo_mrn
 from patients.items import ITEMS
 from patients.models import Assessment, AssessmentValue, Centre, Patient, PriorTreatment
 from patients.permissions import CLINICIAN, COORDINATOR, CRITERIA_ADMIN
@@ -54,7 +55,7 @@ def digest() -> str:
     """Everything seeded about every demo patient, ids and timestamps aside."""
     digest = hashlib.sha256()
     patients = (
-        Patient.objects.filter(mrn__startswith=demo.MRN_PREFIX)
+        Patient.objects.filter(mrn__startswith=MRN_PREFIX)
         .select_related("centre", "disease")
         .prefetch_related("assessments__values", "assessments__recorded_by", "treatments__therapy")
         .order_by("mrn")
@@ -112,12 +113,12 @@ def test_creates_the_centres_and_one_user_per_role_and_centre():
         "coordinator-srh": (COORDINATOR, "srh"),
         "criteria-admin": (CRITERIA_ADMIN, "ntc"),
     }
-    assert {u.username for u in demo.USERS} == set(expected)
+    assert {u.username for u in USERS} == set(expected)
     for username, (group, centre) in expected.items():
         user = get_user_model().objects.get(username=username)
         assert list(user.groups.values_list("name", flat=True)) == [group]
         assert list(user.centres.values_list("code", flat=True)) == [centre]
-        assert user.check_password(demo.DEMO_PASSWORD)
+        assert user.check_password(DEMO_PASSWORD)
         assert user.first_name and user.last_name
         assert user.is_staff == (username == "criteria-admin")
         assert not user.is_superuser
@@ -130,7 +131,7 @@ def test_creates_n_patients_across_both_centres():
     by_centre = Counter(Patient.objects.values_list("centre__code", flat=True))
     assert by_centre == {"ntc": 200, "srh": 100}
     assert set(Patient.objects.values_list("mrn", flat=True)) == {
-        demo.demo_mrn(i) for i in range(1, N + 1)
+        demo_mrn(i) for i in range(1, N + 1)
     }
     assert Patient.objects.get(mrn="DEMO-000001").centre.code == "ntc"
     assert "seeded 300 / 300 patients" in err
@@ -266,8 +267,8 @@ def test_the_records_look_like_a_real_caseload():
 
 def test_the_generator_refuses_a_value_outside_the_catalogue():
     with pytest.raises(ValueError, match="edss"):
-        demo.check_values({"edss": 0.5})
-    demo.check_values({"edss": 1.0, "karnofsky": 70.0})
+        check_values({"edss": 0.5})
+    check_values({"edss": 1.0, "karnofsky": 70.0})
 
 
 def test_the_as_of_date_cannot_be_in_the_future():

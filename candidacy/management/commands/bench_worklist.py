@@ -28,7 +28,9 @@ from candidacy.screening.services import (
     screenable_patient_ids,
     screenings_record_many,
 )
-from candidacy.worklist.selectors import Cursor, WorklistForm, sort_key, worklist_queryset
+from candidacy.worklist.forms import WorklistForm
+from candidacy.worklist.keyset import Cursor, sort_key
+from candidacy.worklist.selectors import worklist_queryset
 from rules.models import RuleSet
 from rules.specs import STRONG
 

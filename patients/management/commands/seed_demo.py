@@ -2,7 +2,8 @@
 
 Deterministic for a seed and as-of date, idempotent (a second run adds only the
 patients that are missing), and bulk-inserted so that N = 100,000 is practical.
-The data and the constants (centre codes, usernames, password) are in patients/demo.py.
+The data is made in the patients/demo/ package; the constants (centre codes, usernames,
+password) are in patients/demo/centres.py.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from patients import demo
+from patients.demo.centres import DEMO_PASSWORD, ensure_centres_and_users
+from patients.demo.seeding import SeedResult, seed_patients
 
 ANALYZED_TABLES = (
     "patients_patient",
@@ -81,7 +83,7 @@ class Command(BaseCommand):
             )
 
         try:
-            _centres, created_users = demo.ensure_centres_and_users()
+            _centres, created_users = ensure_centres_and_users()
         except LookupError as error:
             raise CommandError(str(error)) from error
 
@@ -89,7 +91,7 @@ class Command(BaseCommand):
         progress = verbosity >= 1
         end = "\r" if progress and self.stderr.isatty() else "\n"
 
-        def on_chunk(result: demo.SeedResult) -> None:
+        def on_chunk(result: SeedResult) -> None:
             if progress:
                 rate = result.done / max(time.monotonic() - started, 1e-9)
                 self.stderr.write(
@@ -98,7 +100,7 @@ class Command(BaseCommand):
                     ending=end,
                 )
 
-        result = demo.seed_patients(
+        result = seed_patients(
             count=patients, seed=seed, as_of=as_of, chunk_size=chunk_size, on_chunk=on_chunk
         )
         if result.patients and connection.vendor == "postgresql":
@@ -119,4 +121,4 @@ class Command(BaseCommand):
         )
         if created_users:
             names = ", ".join(user.username for user in created_users)
-            self.stdout.write(f"Demo users created: {names} (password {demo.DEMO_PASSWORD!r}).")
+            self.stdout.write(f"Demo users created: {names} (password {DEMO_PASSWORD!r}).")
