@@ -14,8 +14,9 @@ from typing import Any, NamedTuple
 
 from common.vocabulary import DISEASE_GROUPS, MS_SUBTYPES
 
-from .facts import FACTS, LIST
+from .facts import AT_LEAST, FACTS, LIST, OK, FactValue
 from .facts_treatment import SAA_PATHWAYS
+from .result import MET, NOT_EVALUABLE, NOT_MET
 from .specs import ALL_DISEASES, CriterionSpec, IndicationSpec, RuleSetError, RuleSetSpec
 from .validation import validate
 
@@ -68,6 +69,23 @@ class CompiledRuleSet:
         if found is None:
             found = self.plans.get((disease, None)) or self.plans[(None, None)]
         return found
+
+
+def outcome_of(comp: Compiled, fv: FactValue) -> str:
+    """Met, not met or not evaluable: ``comp`` applied to a fact that may be missing, stale
+    or a lower bound (the engine inlines the common case, a fact that is ok)."""
+    if fv.status == OK:
+        return MET if comp.test(fv.value) else NOT_MET
+    if fv.status == AT_LEAST:
+        # The true value is at least fv.value: decide only when that is enough.
+        passes = comp.test(fv.value)
+        if comp.at_least == UP and passes:
+            return MET
+        if comp.at_least == DOWN and not passes:
+            return NOT_MET
+        if comp.at_least == RANGE and fv.value > comp.high:
+            return NOT_MET
+    return NOT_EVALUABLE
 
 
 _COMPARE = {"<": op.lt, "<=": op.le, ">": op.gt, ">=": op.ge}
