@@ -2,9 +2,9 @@
 
 A criterion reads one fact by name. Each fact has a one-line description and a type in
 :data:`FACTS` (the vocabulary the admin offers), and a compute function registered here or in
-:mod:`rules.facts_clinical` and :mod:`rules.facts_treatment`. Facts are computed lazily: :func:`compute_facts` computes only
-the names it is asked for (and what they depend on), because the engine asks only for the
-facts its rule set reads.
+:mod:`rules.facts_clinical`, :mod:`rules.facts_hct_ci` and :mod:`rules.facts_treatment`.
+Facts are computed lazily: :func:`compute_facts` computes only the names it is asked for (and
+what they depend on), because the engine asks only for the facts its rule set reads.
 
 A value is *missing* when the record lacks it, *stale* when it is older than its freshness
 window (windows are local policy, set on the rule set) and *at least* when it is a lower bound
@@ -318,4 +318,4 @@ def compute_facts(
 
 # The compute functions register themselves on import; they need the names above, so
 # they are imported last (this is the only import cycle in rules/, and it is deliberate).
-from . import facts_clinical, facts_treatment  # noqa: E402,F401
+from . import facts_clinical, facts_hct_ci, facts_treatment  # noqa: E402,F401
