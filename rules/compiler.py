@@ -16,8 +16,16 @@ from common.vocabulary import DISEASE_GROUPS, MS_SUBTYPES
 
 from .facts import AT_LEAST, FACTS, LIST, OK, FactValue
 from .facts_treatment import SAA_PATHWAYS
-from .result import MET, NOT_EVALUABLE, NOT_MET
-from .specs import ALL_DISEASES, CriterionSpec, IndicationSpec, RuleSetError, RuleSetSpec
+from .specs import (
+    ALL_DISEASES,
+    MET,
+    NOT_EVALUABLE,
+    NOT_MET,
+    CriterionSpec,
+    IndicationSpec,
+    RuleSetError,
+    RuleSetSpec,
+)
 from .validation import validate
 
 # --- Compiled form ----------------------------------------------------------------------------

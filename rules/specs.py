@@ -31,6 +31,11 @@ STRONG = "Strong candidate"
 POSSIBLE = "Possible candidate"
 UNLIKELY = "Unlikely"
 BANDS = (NOT_INDICATED, TRIAL_ONLY, EXCLUDED, INCOMPLETE, STRONG, POSSIBLE, UNLIKELY)
+# What a criterion made of a patient's data (Line.outcome).
+MET = "met"
+NOT_MET = "not_met"
+NOT_EVALUABLE = "not_evaluable"
+OUTCOMES = (MET, NOT_MET, NOT_EVALUABLE)
 LOCAL_POLICY = "local policy"
 EVIDENCE = ("V", "V2", "UNVERIFIED", LOCAL_POLICY)
 EBMT_CATEGORIES = ("S", "CO", "D", "GNR")
