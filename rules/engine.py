@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from math import floor
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .compiler import Compiled, CompiledRuleSet, Plan, compile_ruleset, outcome_of
 from .facts import FACTS, MISSING, OK, FactValue, compute_facts
@@ -119,7 +119,7 @@ def evaluate(record: PatientRecord, ruleset: CompiledRuleSet | RuleSetSpec, as_o
     return _evaluate(facts, ruleset, as_of, plan)
 
 
-def _value(facts: Mapping[str, FactValue], key: str):
+def _value(facts: Mapping[str, FactValue], key: str) -> Any:
     fv = facts.get(key, _NO_FACT)
     return fv.value if fv.status == OK else None
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 from .record import PatientRecord
 
@@ -132,16 +132,18 @@ class FactInfo:
 # class; used only on the hottest paths, always with every field given in order.
 _new = tuple.__new__
 
+Compute: TypeAlias = Callable[["Context"], FactValue]  # a fact's compute function
+
 FACTS: dict[str, FactInfo] = {}
-_COMPUTE: dict[str, Callable[[Context], FactValue]] = {}
+_COMPUTE: dict[str, Compute] = {}
 DIRECT_FACTS: dict[str, str] = {}  # fact -> measurement item, for facts that are one measurement
 
 
-def fact(key: str, type_: str, description: str, **info: Any):
+def fact(key: str, type_: str, description: str, **info: Any) -> Callable[[Compute], Compute]:
     """Register a fact's vocabulary entry and (when decorating) its compute function."""
     FACTS[key] = FactInfo(key, type_, description, **info)
 
-    def register(fn: Callable[[Context], FactValue]) -> Callable[[Context], FactValue]:
+    def register(fn: Compute) -> Compute:
         _COMPUTE[key] = fn
         return fn
 

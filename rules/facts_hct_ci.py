@@ -101,18 +101,21 @@ def _hct_ci_result(ctx: Context) -> tuple[scales.HctCi, FactValue]:
         _HCT_CI_ITEMS
     )
     # Positional, in HctCiInputs field order (checked at import above): this runs once per
-    # evaluation and keyword construction of 25 fields is measurably slower.
-    inputs = scales.HctCiInputs(
-        ctx.record.disease,
-        *flags,
-        lvef,
-        bmi,
-        creatinine,
-        dlco,
-        fev1,
-        _over(bili, bili_uln),
-        _over(alt, alt_uln),
-        _over(ast, ast_uln),
+    # evaluation and keyword construction of 25 fields is measurably slower. _make also
+    # checks the count.
+    inputs = scales.HctCiInputs._make(
+        (
+            ctx.record.disease,
+            *flags,
+            lvef,
+            bmi,
+            creatinine,
+            dlco,
+            fev1,
+            _over(bili, bili_uln),
+            _over(alt, alt_uln),
+            _over(ast, ast_uln),
+        )
     )
     score = scales.hct_ci(inputs)
     if not score.unknown:

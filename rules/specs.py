@@ -8,7 +8,7 @@ seeds). ``rules.validation`` checks a spec against these vocabularies and
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, NamedTuple
 
@@ -112,8 +112,8 @@ class RuleSetSpec:
     def from_dicts(
         cls,
         ruleset: Mapping[str, Any],
-        indications: list[Mapping[str, Any]],
-        criteria: list[Mapping[str, Any]],
+        indications: Sequence[Mapping[str, Any]],
+        criteria: Sequence[Mapping[str, Any]],
     ) -> RuleSetSpec:
         """Build a spec from plain dicts (a JSON field, a fixture, ``rules.defaults``).
 
