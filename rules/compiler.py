@@ -14,9 +14,19 @@ from typing import Any, NamedTuple
 
 from common.vocabulary import DISEASE_GROUPS, MS_SUBTYPES
 
-from .facts import FACTS, LIST
+from .facts import AT_LEAST, FACTS, LIST, OK, FactValue
 from .facts_treatment import SAA_PATHWAYS
-from .specs import ALL_DISEASES, CriterionSpec, IndicationSpec, RuleSetError, RuleSetSpec
+from .specs import (
+    ALL_DISEASES,
+    MET,
+    NOT_EVALUABLE,
+    NOT_MET,
+    CriterionSpec,
+    IndicationSpec,
+    Problem,
+    RuleSetError,
+    RuleSetSpec,
+)
 from .validation import validate
 
 # --- Compiled form ----------------------------------------------------------------------------
@@ -70,18 +80,43 @@ class CompiledRuleSet:
         return found
 
 
+def outcome_of(comp: Compiled, fv: FactValue) -> str:
+    """Met, not met or not evaluable: ``comp`` applied to a fact that may be missing, stale
+    or a lower bound (the engine inlines the common case, a fact that is ok)."""
+    if fv.status == OK:
+        return MET if comp.test(fv.value) else NOT_MET
+    if fv.status == AT_LEAST:
+        # The true value is at least fv.value: decide only when that is enough.
+        passes = comp.test(fv.value)
+        if comp.at_least == UP and passes:
+            return MET
+        if comp.at_least == DOWN and not passes:
+            return NOT_MET
+        if comp.at_least == RANGE and fv.value > comp.high:
+            return NOT_MET
+    return NOT_EVALUABLE
+
+
 _COMPARE = {"<": op.lt, "<=": op.le, ">": op.gt, ">=": op.ge}
 ALWAYS_FACTS = ("deceased", "age_years", "paediatric", "disease", "disease_subtype")
+
+
+def _number(spec: CriterionSpec, threshold: float | int | str) -> float:
+    """A numeric threshold (``validate`` has already refused any other)."""
+    if isinstance(threshold, str):
+        where = f"criterion {spec.key!r}"
+        raise RuleSetError([Problem(where, "thresholds", f"{threshold!r} is not a number")])
+    return threshold
 
 
 def _compile_test(spec: CriterionSpec, fact_type: str) -> Compiled:
     o, t = spec.operator, spec.thresholds
     if o in _COMPARE:
-        cmp, limit = _COMPARE[o], t[0]
+        cmp, limit = _COMPARE[o], _number(spec, t[0])
         mode = UP if o in (">", ">=") else DOWN
         return Compiled(spec, lambda v: cmp(v, limit), mode, 0.0)
     if o == "between":
-        lo, hi = t
+        lo, hi = _number(spec, t[0]), _number(spec, t[1])
         return Compiled(spec, lambda v: lo <= v <= hi, RANGE, hi)
     if o == "in":
         allowed = frozenset(t)
@@ -100,9 +135,9 @@ def compile_ruleset(spec: RuleSetSpec) -> CompiledRuleSet:
     compiled = [_compile_test(c, FACTS[c.fact].type) for c in spec.criteria if c.enabled]
     plans: dict[tuple[str | None, str | None], Plan] = {}
     keys: list[tuple[str | None, str | None]] = [(None, None)]
-    for disease in DISEASE_GROUPS:
-        keys.append((disease, None))
-        if disease == "ms":
+    for group in DISEASE_GROUPS:
+        keys.append((group, None))
+        if group == "ms":
             keys.extend(("ms", s) for s in MS_SUBTYPES)
     for disease, subtype in keys:
         tokens = {ALL_DISEASES}

@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from math import floor
+from typing import Any, NamedTuple
 
-from .compiler import Compiled, CompiledRuleSet, Plan, compile_ruleset
-from .facts import AT_LEAST, FACTS, MISSING, OK, FactValue, compute_facts
+from .compiler import Compiled, CompiledRuleSet, Plan, compile_ruleset, outcome_of
+from .facts import FACTS, MISSING, OK, FactValue, compute_facts
 from .facts_treatment import SAA_PATHWAYS, SAA_TRANSPLANT_PATHWAYS
 from .record import PatientRecord
 from .result import (
@@ -118,24 +119,9 @@ def evaluate(record: PatientRecord, ruleset: CompiledRuleSet | RuleSetSpec, as_o
     return _evaluate(facts, ruleset, as_of, plan)
 
 
-def _value(facts: Mapping[str, FactValue], key: str):
+def _value(facts: Mapping[str, FactValue], key: str) -> Any:
     fv = facts.get(key, _NO_FACT)
     return fv.value if fv.status == OK else None
-
-
-def _outcome(comp: Compiled, fv: FactValue) -> str:
-    if fv.status == OK:
-        return MET if comp.test(fv.value) else NOT_MET
-    if fv.status == AT_LEAST:
-        # The true value is at least fv.value: decide only when that is enough.
-        passes = comp.test(fv.value)
-        if comp.at_least == "up" and passes:
-            return MET
-        if comp.at_least == "down" and not passes:
-            return NOT_MET
-        if comp.at_least == "range" and fv.value > comp.high:
-            return NOT_MET
-    return NOT_EVALUABLE
 
 
 def evaluate_facts(facts: Mapping[str, FactValue], ruleset: CompiledRuleSet, as_of: date) -> Result:
@@ -153,72 +139,155 @@ def evaluate_facts(facts: Mapping[str, FactValue], ruleset: CompiledRuleSet, as_
 def _evaluate(
     facts: dict[str, FactValue], ruleset: CompiledRuleSet, as_of: date, plan: Plan
 ) -> Result:
-    """The engine proper; ``facts`` is a dict of its own, which it completes and keeps."""
+    """The engine proper; ``facts`` is a dict of its own, which it completes and keeps.
+
+    Four steps: the indication (or aplastic anaemia pathway) gate, the criteria, the domain
+    scores and the weighted score, then the band.
+    """
     disease = _value(facts, "disease")
     subtype = _value(facts, "disease_subtype") if disease == "ms" else None
+    gates = _Gates()
+    indication, pathway = _gate_indication(facts, plan, disease, gates)
+    applied = _apply_criteria(facts, plan.criteria, gates)
+    lines = applied.lines
+    domain_scores = _domain_scores(applied.met_points, applied.possible)
+    if pathway in SAA_TRANSPLANT_PATHWAYS and indication is not None:
+        # BSH 2024: on a transplant pathway, no further failed treatment is asked for.
+        domain_scores["failed_treatments"] = 1.0
+        lines.append(_pathway_line(indication, pathway))
+    spec = ruleset.spec
+    score = _weighted_score(domain_scores, spec.domain_weights)
+    applicable = len(plan.criteria)
+    return Result(
+        band=_band(gates, score, spec.band_thresholds),
+        score=score,
+        reasons=tuple(gates.reasons),
+        lines=tuple(lines),
+        completeness=applied.evaluable / applicable if applicable else 1.0,
+        to_collect=_to_collect(applied.wanted, applied.required),
+        review_marks=tuple(applied.review),
+        domain_scores=domain_scores,
+        indication=None if indication is None else _indication(indication),
+        ruleset_name=spec.name,
+        ruleset_version=spec.version,
+        as_of=as_of,
+        disease=disease,
+        disease_subtype=subtype,
+        facts=facts,
+    )
+
+
+class _Gates:
+    """The bands that gates and criteria force, each with the first reason for it."""
+
+    __slots__ = ("first", "reasons")
+
+    def __init__(self) -> None:
+        self.first: dict[str, Reason] = {}  # band -> first reason for it
+        self.reasons: list[Reason] = []
+
+    def add(self, band: str, reason: Reason) -> None:
+        self.first.setdefault(band, reason)
+        self.reasons.append(reason)
+
+
+# --- Step 1: the indication gate ----------------------------------------------------------------
+
+
+def _gate_indication(
+    facts: dict[str, FactValue], plan: Plan, disease: str | None, gates: _Gates
+) -> tuple[IndicationSpec | None, str | None]:
+    """The indication row that applies and, for aplastic anaemia, the BSH pathway.
+
+    Gates the band when there is no indication (or it is GNR / D), and records the category
+    (or the pathway) in ``facts`` as ``ebmt_category``.
+    """
     paediatric = _value(facts, "paediatric") is True
     rows = plan.paediatric_indications if paediatric else plan.adult_indications
+    if disease is None:
+        gates.add(INCOMPLETE, Reason("no_disease"))
+        return None, None
+    if not rows:
+        gates.add(NOT_INDICATED, Reason("paediatric" if paediatric else "no_indication"))
+        return None, None
+    if rows[0].category in SAA_PATHWAYS:
+        return _gate_pathway(facts, rows, gates)
+    indication = rows[0]
+    if indication.category == "GNR":
+        gates.add(NOT_INDICATED, Reason("category_gnr"))
+    elif indication.category == "D":
+        gates.add(TRIAL_ONLY, Reason("category_d"))
+    facts["ebmt_category"] = FactValue(indication.category, None, OK)
+    return indication, None
 
-    gates: dict[str, Reason] = {}  # band -> first reason for it
-    reasons: list[Reason] = []
 
-    def gate(band: str, reason: Reason) -> None:
-        gates.setdefault(band, reason)
-        reasons.append(reason)
-
+def _gate_pathway(
+    facts: dict[str, FactValue], rows: tuple[IndicationSpec, ...], gates: _Gates
+) -> tuple[IndicationSpec | None, str | None]:
+    """Aplastic anaemia: the row for the patient's BSH pathway, if the rule set has one."""
     indication: IndicationSpec | None = None
     pathway: str | None = None
-    if disease is None:
-        gate(INCOMPLETE, Reason("no_disease"))
-    elif not rows:
-        gate(NOT_INDICATED, Reason("paediatric" if paediatric else "no_indication"))
-    elif rows[0].category in SAA_PATHWAYS:
-        fv = facts.get("saa_pathway", _NO_FACT)
-        if fv.status != OK:
-            gate(INCOMPLETE, Reason("pathway_unknown"))
-        else:
-            pathway = fv.value
-            indication = next((r for r in rows if r.category == pathway), None)
-            if indication is None:
-                code = pathway if pathway not in SAA_TRANSPLANT_PATHWAYS else "no_indication"
-                gate(UNLIKELY, Reason(code))
-        facts["ebmt_category"] = FactValue("pathway", None, OK, note=pathway or "")
+    fv = facts.get("saa_pathway", _NO_FACT)
+    if fv.status != OK:
+        gates.add(INCOMPLETE, Reason("pathway_unknown"))
     else:
-        indication = rows[0]
-        if indication.category == "GNR":
-            gate(NOT_INDICATED, Reason("category_gnr"))
-        elif indication.category == "D":
-            gate(TRIAL_ONLY, Reason("category_d"))
-        facts["ebmt_category"] = FactValue(indication.category, None, OK)
+        pathway = chosen = fv.value
+        indication = next((r for r in rows if r.category == chosen), None)
+        if indication is None:
+            code = chosen if chosen not in SAA_TRANSPLANT_PATHWAYS else "no_indication"
+            gates.add(UNLIKELY, Reason(code))
+    facts["ebmt_category"] = FactValue("pathway", None, OK, note=pathway or "")
+    return indication, pathway
 
+
+# --- Step 2: the criteria -----------------------------------------------------------------------
+
+
+class _Applied(NamedTuple):
+    """What applying the criteria gave: a line each, and the tallies the later steps need."""
+
+    lines: list[Line]
+    met_points: dict[str, float]  # domain -> points met
+    possible: dict[str, float]  # domain -> points of the evaluable criteria
+    review: list[str]  # keys of review criteria met
+    wanted: dict[tuple[str, str], list[str]]  # (input, missing/stale) -> criterion keys
+    required: set[tuple[str, str]]  # the inputs a required criterion wants
+    evaluable: int
+
+
+def _apply_criteria(
+    facts: Mapping[str, FactValue], criteria: tuple[Compiled, ...], gates: _Gates
+) -> _Applied:
+    """Apply each criterion to its fact: a line each; exclusions and unmet indications gate."""
     lines: list[Line] = []
     met_points = {"severity": 0.0, "failed_treatments": 0.0, "overall_health": 0.0}
     possible = dict(met_points)
     review: list[str] = []
-    collect: dict[tuple[str, str], list] = {}  # (item, reason) -> [required, criterion keys]
+    wanted: dict[tuple[str, str], list[str]] = {}
+    required: set[tuple[str, str]] = set()
     evaluable = 0
     append = lines.append
-    for comp in plan.criteria:
+    for comp in criteria:  # the hot path: kept flat, with the common case inlined
         s = comp.spec
         fv = facts.get(s.fact, _NO_FACT)
         status = fv.status
-        if status == OK:  # noqa: SIM108  (the common case, inlined: this loop is the hot path)
+        if status == OK:  # noqa: SIM108
             outcome = MET if comp.test(fv.value) else NOT_MET
         else:
-            outcome = _outcome(comp, fv)
+            outcome = outcome_of(comp, fv)
         points = points_possible = 0.0
         if outcome == NOT_EVALUABLE:
             missing = fv.missing or ((s.fact,) if status == MISSING else ())
             for reason, items in (("missing", missing), ("stale", fv.stale)):
                 for item in items:
-                    entry = collect.get((item, reason))
-                    if entry is None:
-                        entry = collect[(item, reason)] = [False, []]
-                    entry[1].append(s.key)
+                    keys = wanted.get((item, reason))
+                    if keys is None:
+                        keys = wanted[(item, reason)] = []
+                    keys.append(s.key)
                     if s.required:
-                        entry[0] = True
+                        required.add((item, reason))
             if s.required:
-                gate(INCOMPLETE, Reason("required_missing", s.key, s.label))
+                gates.add(INCOMPLETE, Reason("required_missing", s.key, s.label))
         else:
             evaluable += 1
             kind = s.kind
@@ -230,90 +299,87 @@ def _evaluate(
                     met_points[s.domain] += points
             elif kind == "exclusion":
                 if outcome == MET:
-                    gate(EXCLUDED, Reason("excluded", s.key, s.label))
+                    gates.add(EXCLUDED, Reason("excluded", s.key, s.label))
             elif kind == "indication":
                 if outcome == NOT_MET:
-                    gate(NOT_INDICATED, Reason("indication_not_met", s.key, s.label))
+                    gates.add(NOT_INDICATED, Reason("indication_not_met", s.key, s.label))
             elif outcome == MET:  # review
                 review.append(s.key)
         append(_new(Line, (s, fv.value, fv.on, status, outcome, points, points_possible, fv.note)))
+    return _new(_Applied, (lines, met_points, possible, review, wanted, required, evaluable))
 
-    domain_scores: dict[str, float | None] = {}
-    for d in DOMAINS:
-        domain_scores[d] = met_points[d] / possible[d] if possible[d] else None
-    if pathway in SAA_TRANSPLANT_PATHWAYS and indication is not None:
-        # BSH 2024: on a transplant pathway, no further failed treatment is asked for.
-        domain_scores["failed_treatments"] = 1.0
-        pathway_criterion = CriterionSpec(
-            key="saa_pathway",
-            domain="failed_treatments",
-            diseases=(indication.disease,),
-            fact="saa_pathway",
-            operator="in",
-            thresholds=SAA_TRANSPLANT_PATHWAYS,
-            kind="indication",
-            label=PATHWAY_LABEL,
-            explanation=PATHWAY_EXPLANATION,
-            citation=indication.citation,
-            evidence=indication.evidence,
+
+def _to_collect(
+    wanted: Mapping[tuple[str, str], list[str]], required: set[tuple[str, str]]
+) -> tuple[ToCollect, ...]:
+    """The data to collect: required first, then by name (a stable order to store and show)."""
+    if not wanted:
+        return ()
+    return tuple(
+        sorted(
+            [
+                ToCollect(item, reason, (item, reason) in required, tuple(keys))
+                for (item, reason), keys in wanted.items()
+            ],
+            key=lambda t: (not t.required, t.item, t.reason),
         )
-        lines.append(Line(pathway_criterion, pathway, None, OK, MET, 0.0, 0.0))
+    )
 
-    weights = ruleset.spec.domain_weights
+
+# --- Step 3: the domain scores and the weighted score -------------------------------------------
+
+
+def _domain_scores(
+    met_points: Mapping[str, float], possible: Mapping[str, float]
+) -> dict[str, float | None]:
+    """Each domain's fraction of its evaluable points; None when it has nothing to score."""
+    scores: dict[str, float | None] = {}
+    for d in DOMAINS:
+        scores[d] = met_points[d] / possible[d] if possible[d] else None
+    return scores
+
+
+def _pathway_line(indication: IndicationSpec, pathway: str) -> Line:
+    """The line that shows an aplastic anaemia transplant pathway meeting its indication."""
+    pathway_criterion = CriterionSpec(
+        key="saa_pathway",
+        domain="failed_treatments",
+        diseases=(indication.disease,),
+        fact="saa_pathway",
+        operator="in",
+        thresholds=SAA_TRANSPLANT_PATHWAYS,
+        kind="indication",
+        label=PATHWAY_LABEL,
+        explanation=PATHWAY_EXPLANATION,
+        citation=indication.citation,
+        evidence=indication.evidence,
+    )
+    return Line(pathway_criterion, pathway, None, OK, MET, 0.0, 0.0)
+
+
+def _weighted_score(domain_scores: Mapping[str, float | None], weights: Mapping[str, float]) -> int:
+    """0-100: the domains' fractions weighted by the rule set, rounded half up."""
     weighted = total_weight = 0.0
     for d, fraction in domain_scores.items():
         if fraction is not None:  # a domain with nothing to score is left out, not zero
             weighted += weights[d] * fraction
             total_weight += weights[d]
-    score = int(floor(weighted / total_weight * 100 + 0.5)) if total_weight else 0
+    return int(floor(weighted / total_weight * 100 + 0.5)) if total_weight else 0
 
-    band = None
-    if gates:
-        band = next(b for b in BANDS if b in gates)
-    else:
-        bands = ruleset.spec.band_thresholds
-        band = (
-            STRONG
-            if score >= bands["strong"]
-            else POSSIBLE
-            if score >= bands["possible"]
-            else UNLIKELY
-        )
 
-    applicable = len(plan.criteria)
-    to_collect = ()
-    if collect:  # required first, then by name: a stable order for storage and display
-        to_collect = tuple(
-            sorted(
-                [
-                    ToCollect(item, reason, req, tuple(keys))
-                    for (item, reason), (req, keys) in collect.items()
-                ],
-                key=lambda t: (not t.required, t.item, t.reason),
-            )
-        )
-    return Result(
-        band=band,
-        score=score,
-        reasons=tuple(reasons),
-        lines=tuple(lines),
-        completeness=evaluable / applicable if applicable else 1.0,
-        to_collect=to_collect,
-        review_marks=tuple(review),
-        domain_scores=domain_scores,
-        indication=None
-        if indication is None
-        else Indication(
-            indication.disease,
-            indication.transplant_type,
-            indication.category,
-            indication.citation,
-            indication.evidence,
-        ),
-        ruleset_name=ruleset.spec.name,
-        ruleset_version=ruleset.spec.version,
-        as_of=as_of,
-        disease=disease,
-        disease_subtype=subtype,
-        facts=facts,
+# --- Step 4: the band ---------------------------------------------------------------------------
+
+
+def _band(gates: _Gates, score: int, thresholds: Mapping[str, float]) -> str:
+    """The gated band of highest precedence if any gate applies, else the band by score."""
+    if gates.first:
+        return next(b for b in BANDS if b in gates.first)
+    if score >= thresholds["strong"]:
+        return STRONG
+    return POSSIBLE if score >= thresholds["possible"] else UNLIKELY
+
+
+def _indication(spec: IndicationSpec) -> Indication:
+    return Indication(
+        spec.disease, spec.transplant_type, spec.category, spec.citation, spec.evidence
     )

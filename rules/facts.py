@@ -2,9 +2,9 @@
 
 A criterion reads one fact by name. Each fact has a one-line description and a type in
 :data:`FACTS` (the vocabulary the admin offers), and a compute function registered here or in
-:mod:`rules.facts_clinical` and :mod:`rules.facts_treatment`. Facts are computed lazily: :func:`compute_facts` computes only
-the names it is asked for (and what they depend on), because the engine asks only for the
-facts its rule set reads.
+:mod:`rules.facts_clinical`, :mod:`rules.facts_hct_ci` and :mod:`rules.facts_treatment`.
+Facts are computed lazily: :func:`compute_facts` computes only the names it is asked for (and
+what they depend on), because the engine asks only for the facts its rule set reads.
 
 A value is *missing* when the record lacks it, *stale* when it is older than its freshness
 window (windows are local policy, set on the rule set) and *at least* when it is a lower bound
@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 from .record import PatientRecord
 
@@ -132,16 +132,18 @@ class FactInfo:
 # class; used only on the hottest paths, always with every field given in order.
 _new = tuple.__new__
 
+Compute: TypeAlias = Callable[["Context"], FactValue]  # a fact's compute function
+
 FACTS: dict[str, FactInfo] = {}
-_COMPUTE: dict[str, Callable[[Context], FactValue]] = {}
+_COMPUTE: dict[str, Compute] = {}
 DIRECT_FACTS: dict[str, str] = {}  # fact -> measurement item, for facts that are one measurement
 
 
-def fact(key: str, type_: str, description: str, **info: Any):
+def fact(key: str, type_: str, description: str, **info: Any) -> Callable[[Compute], Compute]:
     """Register a fact's vocabulary entry and (when decorating) its compute function."""
     FACTS[key] = FactInfo(key, type_, description, **info)
 
-    def register(fn: Callable[[Context], FactValue]) -> Callable[[Context], FactValue]:
+    def register(fn: Compute) -> Compute:
         _COMPUTE[key] = fn
         return fn
 
@@ -318,4 +320,4 @@ def compute_facts(
 
 # The compute functions register themselves on import; they need the names above, so
 # they are imported last (this is the only import cycle in rules/, and it is deliberate).
-from . import facts_clinical, facts_treatment  # noqa: E402,F401
+from . import facts_clinical, facts_hct_ci, facts_treatment  # noqa: E402,F401

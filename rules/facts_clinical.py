@@ -1,23 +1,19 @@
 """Compute functions for the patient, organ-function and disease-activity facts.
 
-Treatment-history facts and the aplastic anaemia pathway are in
-:mod:`rules.facts_treatment`. Every function here is registered in :data:`rules.facts.FACTS`
+HCT-CI and HCT-CI/age are in :mod:`rules.facts_hct_ci`; treatment-history facts and the
+aplastic anaemia pathway are in :mod:`rules.facts_treatment`. Every function here is registered in :data:`rules.facts.FACTS`
 by the ``@fact`` decorator and is table-tested in ``tests/rules/test_facts.py``.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from common.vocabulary import COMORBIDITY_ITEMS, DISEASE_GROUPS, MS_SUBTYPES
+from common.vocabulary import DISEASE_GROUPS, MS_SUBTYPES
 
 from . import scales
 from .facts import (
-    AT_LEAST,
     BOOL,
     CHOICE,
     CLINICAL_STATUS,
-    COMORBIDITY_PREFIX,
     DIRECT_FACTS,
     DISEASE_ACTIVITY,
     ECHO_LUNG,
@@ -26,7 +22,6 @@ from .facts import (
     INPUT_DIAGNOSIS_DATE,
     INPUT_SUBTYPE,
     LABS,
-    LIST,
     MISSING,
     NUMBER,
     OK,
@@ -206,150 +201,6 @@ def alt_x_uln(ctx: Context) -> FactValue:
 @fact("ast_x_uln", NUMBER, "AST as a multiple of the upper limit of normal.", freshness=LABS)
 def ast_x_uln(ctx: Context) -> FactValue:
     return _ratio(ctx, "ast", "ast_uln")
-
-
-# --- HCT-CI -------------------------------------------------------------------------------
-
-# The inputs behind each HCT-CI item that can be unknown, so "data to collect" names them.
-_C = COMORBIDITY_PREFIX
-HCT_CI_ITEM_INPUTS: dict[str, tuple[str, ...]] = {
-    "arrhythmia": (_C + "arrhythmia",),
-    "cardiac": (_C + "cardiac", "lvef"),
-    "ibd": (_C + "ibd",),
-    "diabetes": (_C + "diabetes",),
-    "cerebrovascular": (_C + "cerebrovascular",),
-    "psychiatric": (_C + "psychiatric",),
-    "obesity": ("bmi",),
-    "infection": (_C + "infection", "active_infection"),
-    "rheumatologic": (_C + "rheumatologic",),
-    "peptic_ulcer": (_C + "peptic_ulcer",),
-    "renal": (_C + "renal_dialysis_or_transplant", "creatinine"),
-    "prior_solid_tumour": (_C + "prior_solid_tumour",),
-    "heart_valve": (_C + "heart_valve_disease",),
-    "hepatic": (
-        _C + "chronic_hepatitis",
-        _C + "cirrhosis",
-        "bilirubin",
-        "bilirubin_uln",
-        "alt",
-        "alt_uln",
-        "ast",
-        "ast_uln",
-    ),
-    "pulmonary": (
-        _C + "dyspnoea_slight_activity",
-        _C + "dyspnoea_at_rest_or_oxygen",
-        "dlco",
-        "fev1",
-    ),
-}
-
-
-_HCT_CI_ITEMS = (
-    "lvef",
-    "bmi",
-    "creatinine",
-    "dlco",
-    "fev1",
-    "bilirubin",
-    "bilirubin_uln",
-    "alt",
-    "alt_uln",
-    "ast",
-    "ast_uln",
-)
-_INFECTION = COMORBIDITY_ITEMS.index("infection")
-
-
-def _over(value: float | None, limit: float | None) -> float | None:
-    """A value as a multiple of its upper limit of normal (as Inputs.ratio)."""
-    return None if value is None or limit is None or limit <= 0 else value / limit
-
-
-_HCT_CI_LABS = (
-    "lvef_pct",
-    "bmi",
-    "creatinine_mg_dl",
-    "dlco_pct",
-    "fev1_pct",
-    "bilirubin_x_uln",
-    "alt_x_uln",
-    "ast_x_uln",
-)
-if scales.HctCiInputs._fields != ("disease", *COMORBIDITY_ITEMS, *_HCT_CI_LABS):
-    # _hct_ci_result builds HctCiInputs positionally; fail loudly if the orders drift apart.
-    raise ImportError("common.vocabulary.COMORBIDITY_ITEMS and scales.HctCiInputs are out of step")
-
-
-def _hct_ci_result(ctx: Context) -> tuple[scales.HctCi, FactValue]:
-    got = Inputs(ctx)
-    comorb = ctx.record.comorbidities
-    infection = comorb.get("infection")
-    if infection is not True:
-        # "Infection needing antimicrobials" (HCT-CI) is also true when an active infection
-        # is recorded; a recorded "no active infection" does not settle the item alone.
-        active = got.value("active_infection")
-        infection = True if active is not None and active >= 0.5 else infection
-    flags = [comorb.get(k) for k in COMORBIDITY_ITEMS]
-    flags[_INFECTION] = infection
-    lvef, bmi, creatinine, dlco, fev1, bili, bili_uln, alt, alt_uln, ast, ast_uln = got.values(
-        _HCT_CI_ITEMS
-    )
-    # Positional, in HctCiInputs field order (checked at import above): this runs once per
-    # evaluation and keyword construction of 25 fields is measurably slower.
-    inputs = scales.HctCiInputs(
-        ctx.record.disease,
-        *flags,
-        lvef,
-        bmi,
-        creatinine,
-        dlco,
-        fev1,
-        _over(bili, bili_uln),
-        _over(alt, alt_uln),
-        _over(ast, ast_uln),
-    )
-    score = scales.hct_ci(inputs)
-    if not score.unknown:
-        return score, got.result(score.score, OK, report=())
-    # Report as lacking only the inputs of the items that stayed unknown.
-    relevant, fields = _hct_ci_gaps(score.unknown)
-    got.missing.extend([name for name, k in fields if comorb.get(k) is None])
-    return score, got.result(score.score, AT_LEAST, report=relevant)
-
-
-@lru_cache(maxsize=4096)  # combinations of unknown items seen in practice are few
-def _hct_ci_gaps(unknown: tuple[str, ...]) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
-    """The inputs behind unknown HCT-CI items, and the comorbidity fields among them
-    (as pairs of the name reported and the record's key)."""
-    relevant = [inp for item in unknown for inp in HCT_CI_ITEM_INPUTS[item]]
-    fields = tuple((inp, inp[len(_C) :]) for inp in relevant if inp.startswith(_C))
-    return frozenset(relevant), fields
-
-
-@fact(
-    "hct_ci",
-    NUMBER,
-    "HCT-CI (Sorror 2005); 'at least N' when some items could not be assessed.",
-)
-def hct_ci(ctx: Context) -> FactValue:
-    return _hct_ci_result(ctx)[1]
-
-
-@fact("hct_ci_items_unknown", LIST, "HCT-CI items that could not be assessed.")
-def hct_ci_items_unknown(ctx: Context) -> FactValue:
-    score, fv = _hct_ci_result(ctx)
-    return FactValue(score.unknown, fv.on, OK)
-
-
-@fact("hct_ci_age", NUMBER, "HCT-CI/age composite (Sorror 2014): HCT-CI + 1 from age 40.")
-def hct_ci_age(ctx: Context) -> FactValue:
-    score, age = ctx.get("hct_ci"), ctx.get("age_years")
-    if not age.known:
-        return age._replace(value=None)
-    if score.value is None:
-        return score
-    return score._replace(value=scales.hct_ci_age(score.value, age.value))
 
 
 # --- Disease activity ---------------------------------------------------------------------

@@ -1,8 +1,8 @@
-"""The screening result: structured lines, JSON round trip, and the text rendering.
+"""The screening result: structured lines and their JSON round trip.
 
 The stored result keeps structure only (criterion, value, date, threshold, outcome, points,
 template, citation); sentences are built when shown, by :func:`sentence` and
-:func:`render_text`. Every user-facing phrase is a constant here so tests can assert on it.
+:func:`render_text` in :mod:`rules.render`, re-exported here with every user-facing phrase.
 """
 
 from __future__ import annotations
@@ -12,41 +12,64 @@ from dataclasses import fields
 from datetime import date
 from typing import Any, NamedTuple
 
-from .facts import AT_LEAST, FACTS, MISSING, STALE, FactValue
-from .specs import LOCAL_POLICY, CriterionSpec
+from .facts import AT_LEAST, MISSING, STALE, FactValue
+from .render import (
+    AT_LEAST_PREFIX,
+    DECISION_SUPPORT,
+    NO_VALUE,
+    NOT_RECORDED,
+    OUTCOME_PHRASES,
+    REASON_MESSAGES,
+    STATUS_PHRASES,
+    display_value,
+    format_date,
+    format_threshold,
+    format_value,
+    reason_text,
+    render_text,
+    sentence,
+)
+from .specs import MET, NOT_EVALUABLE, NOT_MET, OUTCOMES, CriterionSpec
 
-MET = "met"
-NOT_MET = "not_met"
-NOT_EVALUABLE = "not_evaluable"
-OUTCOMES = (MET, NOT_MET, NOT_EVALUABLE)
+# What other modules import from here: the result's types, its outcome codes, the states a
+# line's value can be in (rules.facts), and the phrases and functions that turn a result
+# into text (rules.render).
+__all__ = [
+    "AT_LEAST",
+    "AT_LEAST_PREFIX",
+    "DECISION_SUPPORT",
+    "MET",
+    "MISSING",
+    "NOT_EVALUABLE",
+    "NOT_MET",
+    "NO_VALUE",
+    "NOT_RECORDED",
+    "OUTCOMES",
+    "OUTCOME_PHRASES",
+    "PATHWAY_EXPLANATION",
+    "PATHWAY_LABEL",
+    "REASON_MESSAGES",
+    "STALE",
+    "STATUS_PHRASES",
+    "Indication",
+    "Line",
+    "Reason",
+    "Result",
+    "ToCollect",
+    "display_value",
+    "format_date",
+    "format_threshold",
+    "format_value",
+    "reason_text",
+    "render_text",
+    "sentence",
+]
 
-# --- Messages ---------------------------------------------------------------------------------
-
-DECISION_SUPPORT = "Supports a decision; the team decides."
-REASON_MESSAGES: Mapping[str, str] = {
-    "paediatric": "paediatric indications are not covered by this rule set",
-    "no_indication": "the rule set has no indication for this disease",
-    "no_disease": "the disease is not recorded",
-    "category_gnr": "EBMT category GNR (generally not recommended) for this transplant",
-    "category_d": "EBMT category D (developmental): only within a clinical trial or protocol",
-    "indication_not_met": "indication not met: {label}",
-    "excluded": "contraindication: {label}",
-    "required_missing": "required data missing or out of date: {label}",
-    "pathway_unknown": "the aplastic anaemia pathway cannot be decided from the data recorded",
-    "ist_first": "immunosuppression first (BSH 2024): no matched sibling donor under 40 and no failed course of immunosuppression",
-    "not_severe": "not severe by Camitta: transplant is not the treatment of choice (BSH 2024)",
-}
-OUTCOME_PHRASES = {MET: "met", NOT_MET: "not met", NOT_EVALUABLE: "not evaluable"}
-STATUS_PHRASES = {MISSING: "missing", STALE: "out of date", AT_LEAST: "lower bound only"}
 PATHWAY_LABEL = "Aplastic anaemia pathway"
 PATHWAY_EXPLANATION = (
     "Aplastic anaemia pathway {value}: transplant is the indicated next step, so the "
     "failed-treatment domain is met by the pathway itself."
 )
-NO_VALUE = "—"
-NOT_RECORDED = "not recorded"
-AT_LEAST_PREFIX = "at least "
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 class Line(NamedTuple):
@@ -66,17 +89,50 @@ class Line(NamedTuple):
     points_possible: float  # counted in the domain's denominator (0 when not evaluable)
     note: str = ""
 
-    key = property(lambda self: self.criterion.key)
-    label = property(lambda self: self.criterion.label)
-    kind = property(lambda self: self.criterion.kind)
-    domain = property(lambda self: self.criterion.domain)
-    fact = property(lambda self: self.criterion.fact)
-    operator = property(lambda self: self.criterion.operator)
-    thresholds = property(lambda self: self.criterion.thresholds)
-    required = property(lambda self: self.criterion.required)
-    explanation = property(lambda self: self.criterion.explanation)
-    citation = property(lambda self: self.criterion.citation)
-    evidence = property(lambda self: self.criterion.evidence)
+    # The criterion's fields, read through the line (templates say line.label).
+    @property
+    def key(self) -> str:
+        return self.criterion.key
+
+    @property
+    def label(self) -> str:
+        return self.criterion.label
+
+    @property
+    def kind(self) -> str:
+        return self.criterion.kind
+
+    @property
+    def domain(self) -> str:
+        return self.criterion.domain
+
+    @property
+    def fact(self) -> str:
+        return self.criterion.fact
+
+    @property
+    def operator(self) -> str:
+        return self.criterion.operator
+
+    @property
+    def thresholds(self) -> tuple[float | int | str, ...]:
+        return self.criterion.thresholds
+
+    @property
+    def required(self) -> bool:
+        return self.criterion.required
+
+    @property
+    def explanation(self) -> str:
+        return self.criterion.explanation
+
+    @property
+    def citation(self) -> str:
+        return self.criterion.citation
+
+    @property
+    def evidence(self) -> str:
+        return self.criterion.evidence
 
 
 class Reason(NamedTuple):
@@ -258,118 +314,3 @@ def _fact_from_dict(d: Mapping[str, Any]) -> FactValue:
         tuple(d["stale"]),
         d["note"],
     )
-
-
-# --- Rendering --------------------------------------------------------------------------------
-
-
-def format_date(d: date | None) -> str:
-    """25 Nov 2026: unambiguous and independent of the server's locale."""
-    return NO_VALUE if d is None else f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
-
-
-def format_value(value: Any) -> str:
-    """A fact value as shown to a clinician (without its unit: templates place units)."""
-    if value is None:
-        return NO_VALUE
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".")  # 5.74 years, 3.5, 1.2
-    if isinstance(value, tuple | list):
-        return ", ".join(str(v) for v in value) or "none"
-    return str(value)
-
-
-def format_threshold(operator: str, thresholds: tuple[Any, ...]) -> str:
-    if operator == "between":
-        return f"between {thresholds[0]:g} and {thresholds[1]:g}"
-    if operator == "in":
-        return "one of " + ", ".join(str(t) for t in thresholds)
-    if operator in ("is true", "is false"):
-        return operator
-    return f"{operator} {thresholds[0]:g}"
-
-
-def display_value(line: Line) -> str:
-    """A line's value as shown: "not recorded", "at least 2" for a lower bound, else the value."""
-    if line.value_status == MISSING:
-        return NOT_RECORDED
-    text = format_value(line.value)
-    return f"{AT_LEAST_PREFIX}{text}" if line.value_status == AT_LEAST else text
-
-
-def reason_text(reason: Reason) -> str:
-    return REASON_MESSAGES.get(reason.code, reason.code).format(label=reason.label or reason.key)
-
-
-def sentence(line: Line) -> str:
-    """The clinician-readable sentence for a line, built only when shown."""
-    threshold = format_threshold(line.operator, line.thresholds)
-    if line.value_status == MISSING:
-        # The template describes a value; with none, say what is lacking instead.
-        return f"{line.label or line.key} ({threshold}): {NOT_RECORDED} — {OUTCOME_PHRASES[NOT_EVALUABLE]}."
-    unit = FACTS[line.fact].unit if line.fact in FACTS else ""
-    filled = line.explanation.format(
-        label=line.label or line.key,
-        value=display_value(line),
-        unit=unit,
-        date=format_date(line.value_on),
-        operator=line.operator,
-        threshold=threshold,
-    )
-    outcome = OUTCOME_PHRASES[line.outcome]
-    if line.outcome == NOT_EVALUABLE:
-        outcome += f" ({STATUS_PHRASES.get(line.value_status, line.value_status)})"
-    return f"{filled} — {outcome}."
-
-
-def render_text(result: Result) -> str:
-    """A terminal rendering: ``Band:`` and ``Score:`` first, then the explanation."""
-    out = [f"Band: {result.band}", f"Score: {result.score}", DECISION_SUPPORT]
-    for r in result.reasons:
-        out.append(f"Reason: {reason_text(r)}")
-    if result.indication:
-        i = result.indication
-        out.append(
-            f"Indication: {i.disease} {i.transplant_type} {i.category} — {i.citation} [{i.evidence}]"
-        )
-    out.append(f"Completeness: {round(result.completeness * 100)}%")
-    out.append("Criteria:")
-    for line in result.lines:
-        if line.value_status == MISSING:
-            value = NOT_RECORDED
-        else:
-            unit = FACTS[line.fact].unit if line.fact in FACTS else ""
-            value = f"{display_value(line)} {unit}".rstrip()
-            if line.value_on is not None:
-                value += f" ({format_date(line.value_on)})"
-            if line.note:
-                value += f" [{line.note}]"
-        points = (
-            f"{line.points:g}/{line.points_possible:g} points ({LOCAL_POLICY})"
-            if line.kind == "points"
-            else line.kind
-        )
-        source = (
-            f"{line.citation} [{line.evidence}]" if line.evidence != LOCAL_POLICY else LOCAL_POLICY
-        )
-        out.append(
-            f"  - {line.label or line.key}: {value}; threshold {format_threshold(line.operator, line.thresholds)}; "
-            f"{OUTCOME_PHRASES[line.outcome]}; {points}"
-        )
-        out.append(f"    {sentence(line)} Source: {source}")
-    if result.to_collect:
-        out.append("Data to collect:")
-        for t in result.to_collect:
-            flag = " (required)" if t.required else ""
-            out.append(
-                f"  - {t.item}: {STATUS_PHRASES[t.reason]}{flag}, for {', '.join(t.criteria)}"
-            )
-    if result.review_marks:
-        labels = {line.key: line.label or line.key for line in result.lines}
-        out.append("Review marks:")
-        out.extend(f"  - {labels.get(k, k)}" for k in result.review_marks)
-    out.append(f"Rule set: {result.ruleset_name}, version {result.ruleset_version}")
-    out.append(f"As of: {format_date(result.as_of)}")
-    return "\n".join(out)

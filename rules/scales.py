@@ -196,9 +196,37 @@ def hct_ci(i: HctCiInputs) -> HctCi:
     Each item is True / False / unknown; tiered items score their highest tier once.
     Unknown items score 0 in the total but are listed, so the total is "at least N".
     """
+    points: dict[str, int] = {}
+    unknown: list[str] = []
+    weights = HCT_CI_WEIGHTS
+    for item, flag in _hct_ci_flags(i).items():
+        if flag:
+            points[item] = weights[item]
+        else:
+            points[item] = 0
+            if flag is None:
+                unknown.append(item)
+
+    hepatic, hep_sure = _hepatic_tier(i)
+    points["hepatic_mild"] = 1 if hepatic == 1 else 0
+    points["hepatic_moderate_severe"] = 3 if hepatic == 3 else 0
+    if not hep_sure:
+        unknown.append("hepatic")
+
+    pulmonary, pulm_sure = _pulmonary_tier(i)
+    points["pulmonary_moderate"] = 2 if pulmonary == 2 else 0
+    points["pulmonary_severe"] = 3 if pulmonary == 3 else 0
+    if not pulm_sure:
+        unknown.append("pulmonary")
+
+    return HctCi(score=sum(points.values()), points=points, unknown=tuple(unknown))
+
+
+def _hct_ci_flags(i: HctCiInputs) -> dict[str, bool | None]:
+    """The yes/no items (all but hepatic and pulmonary), each True, False or unknown."""
     disease_item = HCT_CI_DISEASE_ITEMS.get(i.disease or "")
     lvef, bmi, creat = i.lvef_pct, i.bmi, i.creatinine_mg_dl
-    flags: dict[str, bool | None] = {
+    return {
         "arrhythmia": i.arrhythmia,
         "cardiac": _or(i.cardiac, None if lvef is None else lvef <= HCT_CI_LVEF_MAX),
         "ibd": _or(i.ibd, disease_item == "ibd"),
@@ -216,20 +244,12 @@ def hct_ci(i: HctCiInputs) -> HctCi:
         "prior_solid_tumour": i.prior_solid_tumour,
         "heart_valve": i.heart_valve_disease,
     }
-    points: dict[str, int] = {}
-    unknown: list[str] = []
-    weights = HCT_CI_WEIGHTS
-    for item, flag in flags.items():
-        if flag:
-            points[item] = weights[item]
-        else:
-            points[item] = 0
-            if flag is None:
-                unknown.append(item)
 
-    # Hepatic: mild (1) = chronic hepatitis, bilirubin > ULN-1.5 x ULN, AST/ALT > ULN-2.5 x ULN;
-    # moderate/severe (3) = cirrhosis, bilirubin > 1.5 x ULN, AST/ALT > 2.5 x ULN.
-    hepatic, hep_sure = _tier(
+
+def _hepatic_tier(i: HctCiInputs) -> tuple[int, bool]:
+    """Hepatic: mild (1) = chronic hepatitis, bilirubin > ULN-1.5 x ULN, AST/ALT > ULN-2.5 x ULN;
+    moderate/severe (3) = cirrhosis, bilirubin > 1.5 x ULN, AST/ALT > 2.5 x ULN."""
+    return _tier(
         (
             _flag(i.chronic_hepatitis, 1),
             _flag(i.cirrhosis, 3),
@@ -238,14 +258,12 @@ def hct_ci(i: HctCiInputs) -> HctCi:
             _graded(i.ast_x_uln, 1.0, HCT_CI_TRANSAMINASE_SEVERE_OVER),
         )
     )
-    points["hepatic_mild"] = 1 if hepatic == 1 else 0
-    points["hepatic_moderate_severe"] = 3 if hepatic == 3 else 0
-    if not hep_sure:
-        unknown.append("hepatic")
 
-    # Pulmonary: moderate (2) = DLCO and/or FEV1 66-80% or dyspnoea on slight activity;
-    # severe (3) = DLCO and/or FEV1 <= 65%, dyspnoea at rest or oxygen.
-    pulmonary, pulm_sure = _tier(
+
+def _pulmonary_tier(i: HctCiInputs) -> tuple[int, bool]:
+    """Pulmonary: moderate (2) = DLCO and/or FEV1 66-80% or dyspnoea on slight activity;
+    severe (3) = DLCO and/or FEV1 <= 65%, dyspnoea at rest or oxygen."""
+    return _tier(
         (
             _pft(i.dlco_pct),
             _pft(i.fev1_pct),
@@ -253,12 +271,6 @@ def hct_ci(i: HctCiInputs) -> HctCi:
             _flag(i.dyspnoea_at_rest_or_oxygen, 3),
         )
     )
-    points["pulmonary_moderate"] = 2 if pulmonary == 2 else 0
-    points["pulmonary_severe"] = 3 if pulmonary == 3 else 0
-    if not pulm_sure:
-        unknown.append("pulmonary")
-
-    return HctCi(score=sum(points.values()), points=points, unknown=tuple(unknown))
 
 
 # HCT-CI/age (Sorror 2014, section 3b, V): age >= 40 adds one point.

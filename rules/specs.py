@@ -8,7 +8,7 @@ seeds). ``rules.validation`` checks a spec against these vocabularies and
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, NamedTuple
 
@@ -31,6 +31,11 @@ STRONG = "Strong candidate"
 POSSIBLE = "Possible candidate"
 UNLIKELY = "Unlikely"
 BANDS = (NOT_INDICATED, TRIAL_ONLY, EXCLUDED, INCOMPLETE, STRONG, POSSIBLE, UNLIKELY)
+# What a criterion made of a patient's data (Line.outcome).
+MET = "met"
+NOT_MET = "not_met"
+NOT_EVALUABLE = "not_evaluable"
+OUTCOMES = (MET, NOT_MET, NOT_EVALUABLE)
 LOCAL_POLICY = "local policy"
 EVIDENCE = ("V", "V2", "UNVERIFIED", LOCAL_POLICY)
 EBMT_CATEGORIES = ("S", "CO", "D", "GNR")
@@ -107,8 +112,8 @@ class RuleSetSpec:
     def from_dicts(
         cls,
         ruleset: Mapping[str, Any],
-        indications: list[Mapping[str, Any]],
-        criteria: list[Mapping[str, Any]],
+        indications: Sequence[Mapping[str, Any]],
+        criteria: Sequence[Mapping[str, Any]],
     ) -> RuleSetSpec:
         """Build a spec from plain dicts (a JSON field, a fixture, ``rules.defaults``).
 

@@ -7,10 +7,11 @@ where (the criterion key or indication) and the field at fault, and carries on.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from numbers import Real
-from typing import Any
+from typing import Any, TypeAlias, TypeGuard
 
-from .facts import FACTS, FRESHNESS_CLASSES, LIST, NUMBER
+from .facts import FACTS, FRESHNESS_CLASSES, LIST, NUMBER, FactInfo
 from .facts_treatment import SAA_PATHWAYS
 from .specs import (
     ALL_DISEASES,
@@ -35,9 +36,11 @@ from .specs import (
 )
 
 RULESET = "rule set"
+Add: TypeAlias = Callable[[Problem], None]  # each check reports through one of these
 
 
-def _is_number(v: Any) -> bool:
+def _is_number(v: object) -> TypeGuard[float]:
+    """A real number, not a bool (True is an int to Python, not a threshold to us)."""
     return isinstance(v, Real) and not isinstance(v, bool)
 
 
@@ -58,7 +61,7 @@ def validate(spec: RuleSetSpec) -> list[Problem]:
     return problems
 
 
-def _check_weights(spec: RuleSetSpec, add) -> None:
+def _check_weights(spec: RuleSetSpec, add: Add) -> None:
     weights = spec.domain_weights
     for key in sorted(set(weights) - set(DOMAINS)):
         add(
@@ -77,7 +80,7 @@ def _check_weights(spec: RuleSetSpec, add) -> None:
         add(Problem(RULESET, "domain_weights", "weights must not all be zero"))
 
 
-def _check_bands(spec: RuleSetSpec, add) -> None:
+def _check_bands(spec: RuleSetSpec, add: Add) -> None:
     bands = spec.band_thresholds
     for key in sorted(set(bands) - set(BAND_THRESHOLD_KEYS)):
         add(Problem(RULESET, "band_thresholds", f"unknown band threshold {key!r}"))
@@ -91,7 +94,7 @@ def _check_bands(spec: RuleSetSpec, add) -> None:
         add(Problem(RULESET, "band_thresholds", "'possible' must not be above 'strong'"))
 
 
-def _check_freshness(spec: RuleSetSpec, add) -> None:
+def _check_freshness(spec: RuleSetSpec, add: Add) -> None:
     days = spec.freshness_days
     for key in sorted(set(days) - set(FRESHNESS_CLASSES)):
         add(Problem(RULESET, "freshness_days", f"unknown freshness class {key!r}"))
@@ -101,7 +104,7 @@ def _check_freshness(spec: RuleSetSpec, add) -> None:
             add(Problem(RULESET, "freshness_days", f"{key!r} must be a whole number of days > 0"))
 
 
-def _check_source(where: str, citation: Any, evidence: Any, add) -> None:
+def _check_source(where: str, citation: Any, evidence: Any, add: Add) -> None:
     if evidence not in EVIDENCE:
         add(
             Problem(
@@ -118,8 +121,8 @@ def _check_source(where: str, citation: Any, evidence: Any, add) -> None:
         )
 
 
-def _check_indications(rows: tuple[IndicationSpec, ...], add) -> None:
-    gates: Counter = Counter()
+def _check_indications(rows: tuple[IndicationSpec, ...], add: Add) -> None:
+    gates: Counter[tuple[str, bool, str]] = Counter()
     for n, row in enumerate(rows, 1):
         where = f"indication #{n} ({row.disease}/{row.transplant_type})"
         base = str(row.disease).split(":")[0]
@@ -154,7 +157,7 @@ def _check_indications(rows: tuple[IndicationSpec, ...], add) -> None:
             )
 
 
-def _check_criterion(c: CriterionSpec, add, *, duplicate: bool) -> None:
+def _check_criterion(c: CriterionSpec, add: Add, *, duplicate: bool) -> None:
     where = f"criterion {c.key!r}"
     if not isinstance(c.key, str) or not c.key.strip():
         add(Problem(where, "key", "must not be empty"))
@@ -205,7 +208,7 @@ def _check_criterion(c: CriterionSpec, add, *, duplicate: bool) -> None:
     _check_source(where, c.citation, c.evidence, add)
 
 
-def _check_diseases(where: str, diseases: Any, add) -> None:
+def _check_diseases(where: str, diseases: Any, add: Add) -> None:
     if not isinstance(diseases, tuple) or not diseases:
         add(Problem(where, "diseases", f"choose at least one disease, or {ALL_DISEASES!r}"))
         return
@@ -216,7 +219,7 @@ def _check_diseases(where: str, diseases: Any, add) -> None:
         add(Problem(where, "diseases", f"{ALL_DISEASES!r} must stand alone"))
 
 
-def _check_thresholds(where: str, c: CriterionSpec, info, add) -> None:
+def _check_thresholds(where: str, c: CriterionSpec, info: FactInfo | None, add: Add) -> None:
     t = c.thresholds
     if not isinstance(t, tuple):
         add(Problem(where, "thresholds", "must be a list"))
@@ -226,13 +229,14 @@ def _check_thresholds(where: str, c: CriterionSpec, info, add) -> None:
         if len(t) != 1 or not _is_number(t[0]):
             add(Problem(where, "thresholds", f"{o!r} needs exactly one number, got {list(t)!r}"))
     elif o == "between":
-        if len(t) != 2 or not all(_is_number(v) for v in t):
+        bounds = [v for v in t if _is_number(v)]
+        if len(t) != 2 or len(bounds) != 2:
             add(
                 Problem(
                     where, "thresholds", f"'between' needs two numbers [low, high], got {list(t)!r}"
                 )
             )
-        elif t[0] > t[1]:
+        elif bounds[0] > bounds[1]:
             add(Problem(where, "thresholds", f"'between' low {t[0]} is above high {t[1]}"))
     elif o == "in":
         if not t:
@@ -259,7 +263,7 @@ def _check_thresholds(where: str, c: CriterionSpec, info, add) -> None:
         add(Problem(where, "thresholds", f"{o!r} takes no threshold, got {list(t)!r}"))
 
 
-def _check_template(where: str, template: Any, add) -> None:
+def _check_template(where: str, template: Any, add: Add) -> None:
     if not isinstance(template, str) or not template.strip():
         add(Problem(where, "explanation", "needs a sentence a clinician can read"))
         return
