@@ -14,15 +14,6 @@ PACKAGES = ("candidacy", "common", "config", "patients", "rules")
 MAX_FUNCTION_LINES = 60
 MAX_MODULE_LINES = 400
 
-# The rules engine's own offenders, split on the engine branch, which this branch does not
-# touch. Once both branches are merged they no longer offend: delete this allow-list then
-# (test_the_allow_list_names_only_current_offenders fails until someone does).
-ALLOWED = {
-    "rules/engine.py:_evaluate",
-    "rules/scales.py:hct_ci",
-    "rules/facts_clinical.py",
-}
-
 
 def source_files() -> list[Path]:
     return sorted(
@@ -68,15 +59,10 @@ def test_the_walk_finds_the_source_packages_and_skips_migrations():
 
 
 def test_no_function_or_module_is_too_long_to_read_in_one_sitting():
-    too_long = {where: why for where, why in offenders().items() if where not in ALLOWED}
+    too_long = offenders()
     assert not too_long, "Split these by concern:\n" + "\n".join(
         f"- {where}: {why}" for where, why in sorted(too_long.items())
     )
-
-
-def test_the_allow_list_names_only_current_offenders():
-    stale = ALLOWED - set(offenders())
-    assert not stale, f"No longer too long, remove from ALLOWED: {sorted(stale)}"
 
 
 def test_a_long_method_is_named_with_its_class():
