@@ -306,9 +306,9 @@ def client_patient(client: CdsClient, fhir_id: str) -> Patient | None:
     if not fhir_id:
         return None
     matches = list(
-        Patient.objects.filter(fhir_id=fhir_id, centre__in=client.centres.all()).select_related(
-            "centre"
-        )[:2]
+        Patient.objects.filter(
+            fhir_id=fhir_id, centre_id__in=list(client.centres.values_list("pk", flat=True))
+        ).select_related("centre")[:2]
     )
     if len(matches) > 1:
         logger.warning(

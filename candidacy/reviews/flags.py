@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.urls import reverse
@@ -24,11 +23,11 @@ from django.utils.dateformat import format as date_format
 
 from common.links import absolute_url
 from patients.models import Patient
-from patients.permissions import COORDINATOR
 from rules.specs import INCOMPLETE, POSSIBLE, STRONG
 
 from ..screening.models import CANDIDATE_BANDS, Screening
 from .models import Review, ReviewEvent
+from .services import coordinators_of
 
 logger = logging.getLogger(__name__)
 State = Review.State
@@ -316,15 +315,6 @@ def reviews_reflag_due(today: date | None = None) -> list[Review]:
 # --- Notifications ----------------------------------------------------------------------
 
 
-def coordinators_of(centre_id: int):
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, centres__id=centre_id, groups__name=COORDINATOR)
-        .exclude(email="")
-        .distinct()
-    )
-
-
 def review_url(review: Review) -> str:
     return reverse("reviews:detail", args=[review.patient.public_id])
 
@@ -357,7 +347,8 @@ def notify_flagged(*, review_ids: list[int]) -> int:
         )
         subject = f"Candidacy: {count} patient{'s' if count != 1 else ''} flagged for review"
         messages += [
-            EmailMessage(subject, body, to=[user.email]) for user in coordinators_of(centre.pk)
+            EmailMessage(subject, body, to=[user.email])
+            for user in coordinators_of(centre.pk).exclude(email="")
         ]
     if not messages:
         return 0

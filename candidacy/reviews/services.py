@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from common.users import display_name
+from patients.access import centre_ids
 from patients.models import Patient
 from patients.permissions import COORDINATOR
 from rules.specs import STRONG
@@ -93,10 +94,8 @@ def _locked(review: Review) -> Review:
 
 def _check_actor(review: Review, user, permission: str = "candidacy.change_review") -> None:
     """Views check first; the service checks again, as tasks and the shell call it too."""
-    centres = user.centres.filter(pk__in=[review.centre_id, review.patient.centre_id]).count()
-    if not user.has_perm(permission) or centres != len(
-        {review.centre_id, review.patient.centre_id}
-    ):
+    in_scope = {review.centre_id, review.patient.centre_id} <= set(centre_ids(user))
+    if not in_scope or not user.has_perm(permission):
         raise PermissionDenied(NOT_ALLOWED)
 
 
@@ -114,13 +113,18 @@ def _illegal(review: Review, to_state: str) -> IllegalTransition:
     )
 
 
-def assignable_coordinators(review: Review):
+def coordinators_of(centre_id: int):
+    """The active coordinators of a centre, by name."""
     return (
         get_user_model()
-        .objects.filter(is_active=True, centres__id=review.centre_id, groups__name=COORDINATOR)
+        .objects.filter(is_active=True, centres__id=centre_id, groups__name=COORDINATOR)
         .distinct()
         .order_by("last_name", "first_name", "username")
     )
+
+
+def assignable_coordinators(review: Review):
+    return coordinators_of(review.centre_id)
 
 
 @transaction.atomic
