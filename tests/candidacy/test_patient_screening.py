@@ -11,6 +11,8 @@ from django.urls import reverse
 from candidacy.screening.services import screening_record
 from rules import loader
 
+from ..clock import TODAY, days_ago
+
 pytestmark = pytest.mark.django_db
 
 
@@ -58,9 +60,7 @@ def test_an_excluded_patient_shows_the_contraindication(client_for, clinician, m
 
 
 def test_a_deceased_patient_is_not_screened(client_for, clinician, make_patient):
-    import datetime
-
-    patient = make_patient("ms_rr", death_date=datetime.date.today())
+    patient = make_patient("ms_rr", death_date=TODAY)
     page = (
         client_for(clinician)
         .get(reverse("patients:detail", args=[patient.public_id]))
@@ -95,16 +95,14 @@ def test_the_screen_command_needs_the_right_centre(strong_ms_patient, other_cent
 
 
 def test_the_record_ignores_values_entered_in_error_and_values_after_the_as_of_date(make_patient):
-    import datetime
-
     from ..factories import AssessmentFactory
 
     patient = make_patient("ssc", values={"lvef": 60})
-    wrong = AssessmentFactory(patient=patient, taken_on=datetime.date.today(), values={"lvef": 30})
+    wrong = AssessmentFactory(patient=patient, taken_on=TODAY, values={"lvef": 30})
     assert loader.record_for(patient).measurements["lvef"].value == 30
     wrong.mark_entered_in_error(reason="wrong patient")
     assert loader.record_for(patient).measurements["lvef"].value == 60
-    earlier = datetime.date.today() - datetime.timedelta(days=30)
+    earlier = days_ago(30)
     assert "lvef" not in loader.record_for(patient, as_of=earlier).measurements
 
 
