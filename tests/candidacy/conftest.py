@@ -40,7 +40,7 @@ def make_patient(centre):
         patient = PatientFactory(
             centre=fields.pop("centre", centre),
             disease=disease(disease_key),
-            birth_date=datetime.date(TODAY.year - age, 1, 1),
+            birth_date=fields.pop("birth_date", datetime.date(TODAY.year - age, 1, 1)),
             diagnosis_date=days_ago(4 * 365),
             **{**NO_COMORBIDITY, **fields},
         )

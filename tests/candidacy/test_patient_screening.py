@@ -1,5 +1,6 @@
 """The patient page and the terminal show the current result, explained, with its sources."""
 
+import datetime
 import io
 import json
 
@@ -127,3 +128,24 @@ def test_unassessed_comorbidities_are_one_item_to_collect_linking_to_the_form(
     )
     assert "HCT-CI comorbidities not assessed (2): arrhythmia, cardiac" in page
     assert f'href="/patients/{patient.public_id}/edit/#id_arrhythmia"' in page
+
+
+def test_a_45th_birthday_counts_from_the_first_minute_of_the_day_in_london(make_patient):
+    # ECTRIMS/EBMT 2025: at 45 or over, HSCT for MS is an individual decision (a review mark).
+    # The clock is frozen at 00:30 on 1 April 2026 in London, when UTC's date is still 31
+    # March: on every run, one patient turns 45 today and the other is 44 until tomorrow.
+    forty_five_years_ago = TODAY.replace(year=TODAY.year - 45)
+    active_ms = {"values": {"relapses_12m": 2, "new_mri_lesions_12m": 3, "edss": 3.5}}
+    turns_45_today = make_patient("ms_rr", birth_date=forty_five_years_ago, **active_ms)
+    turns_45_tomorrow = make_patient(
+        "ms_rr", birth_date=forty_five_years_ago + datetime.timedelta(days=1), **active_ms
+    )
+    today, tomorrow = (
+        p.screenings.get(is_current=True) for p in (turns_45_today, turns_45_tomorrow)
+    )
+    assert today.as_of == tomorrow.as_of == TODAY
+    assert today.result["facts"]["age_years"]["value"] == 45
+    assert today.result["review_marks"] == ["ms_age_review"]
+    assert tomorrow.result["facts"]["age_years"]["value"] == 44
+    assert tomorrow.result["review_marks"] == []
+    assert today.score < tomorrow.score  # under 45 is the ideal age for MS
