@@ -3,6 +3,7 @@
 import os
 
 import pytest
+import time_machine
 
 from patients.permissions import (  # plain constants, no Django
     CLINICIAN,
@@ -10,12 +11,53 @@ from patients.permissions import (  # plain constants, no Django
     CRITERIA_ADMIN,
 )
 
+from .clock import FROZEN_NOW
+
 # Django-dependent imports live inside the fixtures, so that the pure engine tests
 # (tests/rules) also run without Django: python -m pytest tests/rules -p no:django
 
 SHARED_DIR = os.environ.get(
     "CANDIDACY_SHARED_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "shared")
 )
+
+
+# The clock stands at FROZEN_NOW (tests/clock.py says why that instant) for the whole run,
+# from before the test modules are imported and the test database is migrated, and every
+# test starts there afresh, whatever ran before it and for how long.
+#
+# It ticks (tick=True): from that start it runs at the real rate. A stopped clock gives every
+# row a test writes the same created_at and history date, which never happens in use and
+# leaves "latest first" orders to chance (two tests fail that way), and the threads that share
+# the clock (the live server, Celery's test worker) would see no time pass at all. The date
+# cannot change within a test: the next change, UTC's, is half an hour away. A test that
+# needs time to pass moves the clock itself: ``clock.shift(datetime.timedelta(minutes=31))``.
+#
+# The patched clock is this process's: Chromium, PostgreSQL and Redis keep the real one, so
+# no test may depend on them agreeing about the date. A test that needs the real clock says
+# why and is marked ``@pytest.mark.real_clock``.
+RUN_CLOCK = time_machine.travel(FROZEN_NOW, tick=True)
+
+
+def pytest_configure(config):
+    RUN_CLOCK.start()
+
+
+def pytest_unconfigure(config):
+    RUN_CLOCK.stop()
+
+
+@pytest.fixture(autouse=True)
+def clock(request):
+    """The clock, at FROZEN_NOW as the test starts (None in a ``real_clock`` test)."""
+    if request.node.get_closest_marker("real_clock"):
+        RUN_CLOCK.stop()
+        try:
+            yield None
+        finally:
+            RUN_CLOCK.start()
+        return
+    with time_machine.travel(FROZEN_NOW, tick=True) as traveller:
+        yield traveller
 
 
 def _member(group_name, centre, **kwargs):

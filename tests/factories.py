@@ -13,6 +13,8 @@ from patients.models import (
     Therapy,
 )
 
+from .clock import TODAY
+
 DEFAULT_PASSWORD = "a-long-test-password"
 
 
@@ -65,7 +67,7 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     patient = factory.SubFactory(PatientFactory)
-    taken_on = factory.LazyFunction(datetime.date.today)
+    taken_on = TODAY
 
     @factory.post_generation
     def values(self, create, extracted, **kwargs):

@@ -9,7 +9,6 @@ import datetime
 import hashlib
 
 import factory
-from django.utils import timezone
 
 from candidacy.reviews.models import Review
 from candidacy.screening.models import BAND_RANK, Screening, rank_key
@@ -17,6 +16,7 @@ from rules.models import RuleSet
 from rules.result import MET, NOT_EVALUABLE, NOT_MET
 from rules.specs import STRONG
 
+from .clock import FROZEN_NOW, TODAY
 from .factories import PatientFactory
 
 __all__ = [
@@ -77,7 +77,7 @@ def result_dict(
         "indication": None,
         "ruleset_name": "Test rules",
         "ruleset_version": "1",
-        "as_of": (as_of or datetime.date.today()).isoformat(),
+        "as_of": (as_of or TODAY).isoformat(),
         "disease": None,
         "disease_subtype": None,
         "facts": {},
@@ -98,7 +98,7 @@ class ScreeningFactory(factory.django.DjangoModelFactory):
     patient = factory.SubFactory(PatientFactory)
     ruleset = factory.LazyFunction(lambda: RuleSet.objects.active() or RuleSet.objects.first())
     ruleset_version = factory.LazyAttribute(lambda o: o.ruleset.version)
-    as_of = factory.LazyFunction(datetime.date.today)
+    as_of = TODAY
     band = STRONG
     score = 80
     band_rank = factory.LazyAttribute(lambda o: BAND_RANK[o.band])
@@ -152,7 +152,7 @@ def rescreen(
     previous = Screening.objects.filter(patient=patient, is_current=True).first()
     if previous is not None:
         Screening.objects.filter(pk=previous.pk).update(is_current=False)
-    fields = {"patient": patient, "band": band, "as_of": as_of or datetime.date.today()}
+    fields = {"patient": patient, "band": band, "as_of": as_of or TODAY}
     if score is not None:
         fields["score"] = score
     if digest is not None:
@@ -161,4 +161,4 @@ def rescreen(
 
 
 def minutes_ago(minutes: int) -> datetime.datetime:
-    return timezone.now() - datetime.timedelta(minutes=minutes)
+    return FROZEN_NOW - datetime.timedelta(minutes=minutes)

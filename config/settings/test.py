@@ -14,6 +14,10 @@ from .base import *  # noqa: E402,F403
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# Tests run at a frozen instant in the past (tests/clock.py) while Chromium keeps the real
+# clock: a CSRF cookie with an expiry computed from the frozen clock would one day reach the
+# browser already expired. A cookie for the browser session has no expiry to get wrong.
+CSRF_COOKIE_AGE = None
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

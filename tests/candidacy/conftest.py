@@ -6,6 +6,7 @@ from candidacy.screening.services import screening_record
 from common.vocabulary import COMORBIDITY_ITEMS
 from patients.models import Patient
 
+from ..clock import TODAY, days_ago
 from ..factories import AssessmentFactory, PatientFactory, PriorTreatmentFactory, disease, therapy
 
 FIT_VALUES = {
@@ -29,10 +30,6 @@ FIT_VALUES = {
 NO_COMORBIDITY = dict.fromkeys(COMORBIDITY_ITEMS, False)
 
 
-def days_ago(days: int) -> datetime.date:
-    return datetime.date.today() - datetime.timedelta(days=days)
-
-
 @pytest.fixture
 def make_patient(centre):
     """A realistic record in the user's centre: ``make_patient("ms_rr", age=34, values={...})``."""
@@ -40,11 +37,10 @@ def make_patient(centre):
     def make(
         disease_key, *, age=40, values=None, treatments=(), fit=True, screen=True, **fields
     ) -> Patient:
-        today = datetime.date.today()
         patient = PatientFactory(
             centre=fields.pop("centre", centre),
             disease=disease(disease_key),
-            birth_date=datetime.date(today.year - age, 1, 1),
+            birth_date=fields.pop("birth_date", datetime.date(TODAY.year - age, 1, 1)),
             diagnosis_date=days_ago(4 * 365),
             **{**NO_COMORBIDITY, **fields},
         )

@@ -15,7 +15,6 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from candidacy.interop import cds
@@ -23,6 +22,7 @@ from candidacy.interop.models import CdsClient, CdsTokenUse
 from rules.result import DECISION_SUPPORT
 from rules.specs import INCOMPLETE, STRONG
 
+from ..clock import FROZEN_NOW
 from ..factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -304,7 +304,7 @@ def test_the_same_jti_from_another_client_is_its_own(ehr, ec_key, rsa_key, stron
 
 def test_used_token_ids_are_forgotten_once_expired(ehr, ec_key, strong_ehr_patient):
     CdsTokenUse.objects.create(
-        client=ehr, jti="old", expires_at=timezone.now() - datetime.timedelta(minutes=1)
+        client=ehr, jti="old", expires_at=FROZEN_NOW - datetime.timedelta(minutes=1)
     )
     call(token(ec_key))
     assert list(CdsTokenUse.objects.values_list("jti", flat=True)) != ["old"]

@@ -18,6 +18,8 @@ from patients import services as patient_services
 from rules import services as rules_services
 from rules.models import RuleSet
 
+from ..clock import TODAY
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 WAIT_SECONDS = 60
@@ -72,6 +74,7 @@ def test_editing_a_record_leads_to_a_new_screening(real_worker, make_patient):
         lambda: current(patient).exclude(pk=first.pk).exists(), "a new screening after the edit"
     )
     assert current(patient).get().band == "Excluded"  # EBMT 2017 / ASTIS: LVEF < 45% in SSc
+    assert current(patient).get().as_of == TODAY  # the worker is a thread here: frozen clock too
     assert Screening.objects.filter(patient=patient).count() == 2  # the earlier one is kept
 
 

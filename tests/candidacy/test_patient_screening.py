@@ -1,5 +1,6 @@
 """The patient page and the terminal show the current result, explained, with its sources."""
 
+import datetime
 import io
 import json
 
@@ -10,6 +11,8 @@ from django.urls import reverse
 
 from candidacy.screening.services import screening_record
 from rules import loader
+
+from ..clock import TODAY, days_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -58,9 +61,7 @@ def test_an_excluded_patient_shows_the_contraindication(client_for, clinician, m
 
 
 def test_a_deceased_patient_is_not_screened(client_for, clinician, make_patient):
-    import datetime
-
-    patient = make_patient("ms_rr", death_date=datetime.date.today())
+    patient = make_patient("ms_rr", death_date=TODAY)
     page = (
         client_for(clinician)
         .get(reverse("patients:detail", args=[patient.public_id]))
@@ -95,16 +96,14 @@ def test_the_screen_command_needs_the_right_centre(strong_ms_patient, other_cent
 
 
 def test_the_record_ignores_values_entered_in_error_and_values_after_the_as_of_date(make_patient):
-    import datetime
-
     from ..factories import AssessmentFactory
 
     patient = make_patient("ssc", values={"lvef": 60})
-    wrong = AssessmentFactory(patient=patient, taken_on=datetime.date.today(), values={"lvef": 30})
+    wrong = AssessmentFactory(patient=patient, taken_on=TODAY, values={"lvef": 30})
     assert loader.record_for(patient).measurements["lvef"].value == 30
     wrong.mark_entered_in_error(reason="wrong patient")
     assert loader.record_for(patient).measurements["lvef"].value == 60
-    earlier = datetime.date.today() - datetime.timedelta(days=30)
+    earlier = days_ago(30)
     assert "lvef" not in loader.record_for(patient, as_of=earlier).measurements
 
 
@@ -129,3 +128,24 @@ def test_unassessed_comorbidities_are_one_item_to_collect_linking_to_the_form(
     )
     assert "HCT-CI comorbidities not assessed (2): arrhythmia, cardiac" in page
     assert f'href="/patients/{patient.public_id}/edit/#id_arrhythmia"' in page
+
+
+def test_a_45th_birthday_counts_from_the_first_minute_of_the_day_in_london(make_patient):
+    # ECTRIMS/EBMT 2025: at 45 or over, HSCT for MS is an individual decision (a review mark).
+    # The clock is frozen at 00:30 on 1 April 2026 in London, when UTC's date is still 31
+    # March: on every run, one patient turns 45 today and the other is 44 until tomorrow.
+    forty_five_years_ago = TODAY.replace(year=TODAY.year - 45)
+    active_ms = {"values": {"relapses_12m": 2, "new_mri_lesions_12m": 3, "edss": 3.5}}
+    turns_45_today = make_patient("ms_rr", birth_date=forty_five_years_ago, **active_ms)
+    turns_45_tomorrow = make_patient(
+        "ms_rr", birth_date=forty_five_years_ago + datetime.timedelta(days=1), **active_ms
+    )
+    today, tomorrow = (
+        p.screenings.get(is_current=True) for p in (turns_45_today, turns_45_tomorrow)
+    )
+    assert today.as_of == tomorrow.as_of == TODAY
+    assert today.result["facts"]["age_years"]["value"] == 45
+    assert today.result["review_marks"] == ["ms_age_review"]
+    assert tomorrow.result["facts"]["age_years"]["value"] == 44
+    assert tomorrow.result["review_marks"] == []
+    assert today.score < tomorrow.score  # under 45 is the ideal age for MS

@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 
 from candidacy.screening import tasks
 from candidacy.screening.models import RescreenJob, Screening
@@ -15,6 +14,7 @@ from patients import services as patient_services
 from rules import services as rules_services
 from rules.models import RuleSet
 
+from ..clock import FROZEN_NOW, TODAY
 from ..factories import AssessmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,9 +64,7 @@ def test_the_reconciler_screens_whoever_a_killed_worker_left_behind(make_patient
         ruleset=draft, by=None
     )  # its re-screen never ran (no on_commit here)
     assert tasks.reconcile() == 0  # the publish job may still be working: give it its grace period
-    RescreenJob.objects.update(
-        created_at=timezone.now() - tasks.RECONCILE_GRACE - timedelta(minutes=1)
-    )
+    RescreenJob.objects.update(created_at=FROZEN_NOW - tasks.RECONCILE_GRACE - timedelta(minutes=1))
     assert tasks.reconcile() == 2  # both: one has no screening, one has the old version's
     assert set(
         Screening.objects.current().filter(ruleset=draft).values_list("patient_id", flat=True)
@@ -74,17 +72,13 @@ def test_the_reconciler_screens_whoever_a_killed_worker_left_behind(make_patient
         screened.pk,
         left_behind.pk,
     }
-    RescreenJob.objects.update(
-        created_at=timezone.now() - tasks.RECONCILE_GRACE - timedelta(minutes=1)
-    )
+    RescreenJob.objects.update(created_at=FROZEN_NOW - tasks.RECONCILE_GRACE - timedelta(minutes=1))
     assert tasks.reconcile() == 0  # nothing left to do
 
 
 def test_deceased_patients_lose_their_current_screening(make_patient):
-    import datetime
-
     patient = make_patient("ms_rr", age=34)
-    patient.death_date = datetime.date.today()
+    patient.death_date = TODAY
     patient.save()
     assert screening_record(patient=patient) is None
     assert not Screening.objects.current().filter(patient=patient).exists()

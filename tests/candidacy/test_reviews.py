@@ -1,7 +1,5 @@
 """The review workflow: states, reasons, permissions, the audit trail, and the pages."""
 
-import datetime
-
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
@@ -29,12 +27,13 @@ from rules.specs import (
     UNLIKELY,
 )
 
+from ..clock import TODAY, days_ahead
 from ..conftest import COORDINATOR, _member
 from ..factories import PatientFactory
 from ..factories_candidacy import ReviewFactory, ScreeningFactory
 
 State = Review.State
-TOMORROW = datetime.date.today() + datetime.timedelta(days=1)
+TOMORROW = days_ahead(1)
 
 
 @pytest.fixture
@@ -160,7 +159,7 @@ def test_deferring_needs_a_future_date_and_flags_again_on_it(make_review, coordi
             review=review,
             decision=State.DEFERRED,
             by=coordinator,
-            re_review_on=datetime.date.today(),
+            re_review_on=TODAY,
         )
     assert error.value.errors == {"re_review_on": reviews.DEFER_DATE_NOT_FUTURE}
     # A Possible candidate may be deferred without a reason.
@@ -168,7 +167,7 @@ def test_deferring_needs_a_future_date_and_flags_again_on_it(make_review, coordi
         review=review, decision=State.DEFERRED, by=coordinator, re_review_on=TOMORROW
     )
     assert (review.state, review.re_review_on) == (State.DEFERRED, TOMORROW)
-    assert flags.reviews_reflag_due(datetime.date.today()) == []
+    assert flags.reviews_reflag_due(TODAY) == []
     [again] = flags.reviews_reflag_due(TOMORROW)
     assert again.patient == review.patient and again.state == State.FLAGGED
 

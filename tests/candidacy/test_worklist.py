@@ -14,6 +14,7 @@ from candidacy.worklist import selectors as worklist
 from candidacy.worklist.keyset import Cursor
 from rules.specs import EXCLUDED, INCOMPLETE, NOT_INDICATED, POSSIBLE, STRONG, UNLIKELY
 
+from ..clock import TODAY
 from ..factories import CentreFactory, PatientFactory, UserFactory, disease
 from ..factories_candidacy import MET, ReviewFactory, ScreeningFactory, exclusion_line, minutes_ago
 
@@ -25,13 +26,12 @@ NAME_LINK = re.compile(r'<a href="/patients/[0-9a-f-]+/">([^<]+)</a>')
 def screened(
     centre, family, band, score, *, given="Ann", disease_key="ms_rr", age=40, mrn=None, **kwargs
 ):
-    today = datetime.date.today()
     patient = PatientFactory(
         centre=centre,
         family_name=family,
         given_name=given,
         disease=disease(disease_key),
-        birth_date=datetime.date(today.year - age, 1, 1),
+        birth_date=datetime.date(TODAY.year - age, 1, 1),
         **({"mrn": mrn} if mrn else {}),
     )
     return ScreeningFactory(patient=patient, band=band, score=score, **kwargs)
@@ -110,8 +110,7 @@ def test_it_shows_what_a_row_needs(client_for, coordinator, ranked):
     assert 'class="score-bar" style="width: 90%"' in page
     assert "Missing: LVEF" in page  # Fox's first missing item
     assert "Multiple sclerosis, relapsing-remitting" in page
-    today = datetime.date.today()
-    assert f"{today.day} {today:%b %Y}" in page  # last screened, as 25 Nov 2026
+    assert f"{TODAY.day} {TODAY:%b %Y}" in page  # last screened, as 1 Apr 2026
     assert "No review" in page
 
 

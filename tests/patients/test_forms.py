@@ -7,9 +7,8 @@ from django.urls import reverse
 
 from patients.models import Assessment, AssessmentValue, Patient, PriorTreatment
 
+from ..clock import TODAY
 from ..factories import PatientFactory, disease, therapy
-
-TODAY = datetime.date.today()
 
 
 def patient_post(centre, **changes):

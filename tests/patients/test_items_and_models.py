@@ -14,6 +14,7 @@ from common.vocabulary import (
 from patients.items import ITEMS
 from patients.models import Patient, PriorTreatment, Therapy
 
+from ..clock import days_ahead
 from ..factories import PatientFactory, PriorTreatmentFactory
 
 CASES = [
@@ -72,10 +73,10 @@ def test_the_record_names_match_the_rules_engine_vocabulary():
 @pytest.mark.parametrize(
     "changes, field",
     [
-        ({"birth_date": datetime.date.today() + datetime.timedelta(days=1)}, "birth_date"),
+        ({"birth_date": days_ahead(1)}, "birth_date"),
         ({"birth_date": datetime.date(1890, 1, 1)}, "birth_date"),
         ({"diagnosis_date": datetime.date(1980, 1, 1)}, "diagnosis_date"),  # before birth
-        ({"death_date": datetime.date.today() + datetime.timedelta(days=3)}, "death_date"),
+        ({"death_date": days_ahead(3)}, "death_date"),
     ],
 )
 def test_implausible_patient_dates_are_refused_on_the_field(changes, field):
@@ -101,7 +102,7 @@ def test_age_is_derived_from_the_date_of_birth():
             "end_date",
         ),
         (
-            {"start_date": datetime.date.today() + datetime.timedelta(days=10), "end_date": None},
+            {"start_date": days_ahead(10), "end_date": None},
             "start_date",
         ),
         ({"outcome": "ongoing", "end_date": datetime.date(2024, 1, 1)}, "outcome"),

@@ -16,6 +16,8 @@ from patients.items import ITEMS
 from patients.models import Assessment, AssessmentValue, Centre, Patient, PriorTreatment
 from patients.permissions import CLINICIAN, COORDINATOR, CRITERIA_ADMIN
 
+from ..clock import days_ahead
+
 AS_OF = datetime.date(2025, 6, 30)
 N = 300
 
@@ -273,7 +275,7 @@ def test_the_generator_refuses_a_value_outside_the_catalogue():
 
 def test_the_as_of_date_cannot_be_in_the_future():
     with pytest.raises(CommandError, match="future"):
-        seed(10, "7", datetime.date.today() + datetime.timedelta(days=2))
+        seed(10, "7", days_ahead(2))
 
 
 def test_it_refuses_to_create_demo_users_without_debug(settings):
