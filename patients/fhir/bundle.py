@@ -107,7 +107,11 @@ def _read_bundle(data: bytes | str) -> ParsedBundle:
         if resource is None:
             continue
         resource_type = resource.get("resourceType") if isinstance(resource, dict) else None
-        model = MAPPED_TYPES.get(resource_type)
+        if resource_type is not None and not isinstance(resource_type, str):
+            raise BundleError(
+                f"Entry {index}: resourceType must be a string, not {type(resource_type).__name__}."
+            )
+        model = MAPPED_TYPES.get(resource_type or "")
         if model is None:
             parsed.other[str(resource_type)] += 1
             continue
