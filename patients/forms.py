@@ -229,7 +229,9 @@ class FhirUploadForm(forms.Form):
     TOO_LARGE_MESSAGE = "{name} is larger than " + f"{MAX_FILE_MB} MB."
 
     centre = forms.ModelChoiceField(queryset=Centre.objects.none())
-    files = MultipleFileField(label="FHIR bundles (JSON)", help_text=LIMITS)
+    # Declared fields leave the class for base_fields, so this does not replace BaseForm.files (the
+    # request's uploads); django-stubs sees a class attribute of another type.
+    files = MultipleFileField(label="FHIR bundles (JSON)", help_text=LIMITS)  # type: ignore[assignment]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
