@@ -31,7 +31,7 @@ run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (demo logins are in README.md)"
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# mypy checks the `files` in pyproject.toml: the engine only, for now (`mypy .` checks all).
+# mypy checks the `files` in pyproject.toml: every package, migrations and tests aside.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

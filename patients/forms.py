@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from common.typed import form_field
 from common.vocabulary import COMORBIDITY_ITEMS
 
 from . import items as catalogue
@@ -83,9 +84,11 @@ class PatientForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["centre"].queryset = Centre.objects.of_user(user)
-        if self.fields["centre"].queryset.count() == 1 and not self.instance.pk:
-            self.fields["centre"].initial = self.fields["centre"].queryset.first()
+        centres = Centre.objects.of_user(user)
+        centre = form_field(self, "centre", forms.ModelChoiceField)
+        centre.queryset = centres
+        if centres.count() == 1 and not self.instance.pk:
+            centre.initial = centres.first()
         self.fields["diagnosis_date"].help_text = "Date of onset or diagnosis."
         self.fields["birth_date"].help_text = "Age is worked out from it."
 
@@ -154,7 +157,8 @@ class AssessmentForm(forms.Form):
         return taken_on
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns, typed without its Optional
         values = {}
         for key, item in catalogue.ITEMS.items():
             value = cleaned.get(key)
@@ -229,13 +233,17 @@ class FhirUploadForm(forms.Form):
     TOO_LARGE_MESSAGE = "{name} is larger than " + f"{MAX_FILE_MB} MB."
 
     centre = forms.ModelChoiceField(queryset=Centre.objects.none())
-    files = MultipleFileField(label="FHIR bundles (JSON)", help_text=LIMITS)
+    # Declared fields leave the class for base_fields, so this does not replace BaseForm.files (the
+    # request's uploads); django-stubs sees a class attribute of another type.
+    files = MultipleFileField(label="FHIR bundles (JSON)", help_text=LIMITS)  # type: ignore[assignment]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["centre"].queryset = Centre.objects.of_user(user)
-        if self.fields["centre"].queryset.count() == 1:
-            self.fields["centre"].initial = self.fields["centre"].queryset.first()
+        centres = Centre.objects.of_user(user)
+        centre = form_field(self, "centre", forms.ModelChoiceField)
+        centre.queryset = centres
+        if centres.count() == 1:
+            centre.initial = centres.first()
 
     def clean_files(self):
         files = self.cleaned_data["files"]

@@ -199,6 +199,7 @@ class Patient(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    _change_reason: str  # set before save() or delete(): simple_history's reason for the row
 
     objects = PatientQuerySet.as_manager()
 
@@ -346,6 +347,7 @@ class PriorTreatment(models.Model):
     outcome = models.CharField(max_length=30, choices=Outcome.choices, default=Outcome.UNKNOWN)
     stop_reason = models.CharField("reason stopped", max_length=300, blank=True)
     history = HistoricalRecords()
+    _change_reason: str  # set before save() or delete(): simple_history's reason for the row
 
     class Meta:
         ordering = ["start_date", "id"]

@@ -12,6 +12,8 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from common.typed import field_label
+
 from . import services
 from .access import centre_ids
 from .fhir.importer import Source, import_run, totals_line
@@ -106,8 +108,7 @@ def patient_detail(request, patient):
         "history": edit_history(patient)[:50],
         "panels": render_patient_panels(request, patient),
         "comorbidities": [
-            (Patient._meta.get_field(name).verbose_name, value)
-            for name, value in patient.comorbidities().items()
+            (field_label(Patient, name), value) for name, value in patient.comorbidities().items()
         ],
     }
     return render(request, "patients/patient_detail.html", context)

@@ -95,7 +95,7 @@ def _names(spec: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(spec))
 
 
-def _listed(value: Any, where: str) -> list[dict]:
+def _listed(value: Any, where: str) -> list[dict[Any, Any]]:
     if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
         raise RulesetFileError(f"{where}: a list of entries is expected.")
     return value

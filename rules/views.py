@@ -8,7 +8,7 @@ from .models import RuleSet
 def active_ruleset(request):
     """The active rule set, every criterion with its source, for anyone who screens."""
     ruleset = RuleSet.objects.active()
-    context = {"ruleset": ruleset}
+    context: dict[str, object] = {"ruleset": ruleset}
     if ruleset is not None:
         context["indications"] = ruleset.indications.all()
         context["criteria"] = ruleset.criteria.all()

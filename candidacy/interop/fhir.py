@@ -127,36 +127,42 @@ def risk_assessment(screening: Screening, result: Result, patient: Patient) -> R
     notes = [criterion_note(line) for line in result.lines]
     notes += [BAND_REASON_NOTE.format(reason=reason_text(r)) for r in result.reasons]
     notes.append(DECISION_SUPPORT)
-    return RiskAssessment(
-        identifier=[{"system": screening_id_system(), "value": str(screening.pk)}],
-        extension=[{"url": score_extension_url(), "valueInteger": screening.score}],
-        status="final",
-        code={"text": ASSESSMENT_TEXT},
-        method={
-            "coding": [
+    # Built from FHIR JSON, which model_validate takes as it is; the constructor's parameters
+    # are typed as the nested model classes.
+    return RiskAssessment.model_validate(
+        {
+            "identifier": [{"system": screening_id_system(), "value": str(screening.pk)}],
+            "extension": [{"url": score_extension_url(), "valueInteger": screening.score}],
+            "status": "final",
+            "code": {"text": ASSESSMENT_TEXT},
+            "method": {
+                "coding": [
+                    {
+                        "system": ruleset_system(),
+                        "code": screening.ruleset_version,
+                        "display": method_text,
+                    }
+                ],
+                "text": method_text,
+            },
+            "subject": patient_reference(patient),
+            "occurrenceDateTime": screening.as_of.isoformat(),
+            "performer": {"display": PERFORMER_DISPLAY},
+            "basis": [patient_reference(patient), *input_references(result)],
+            "prediction": [
                 {
-                    "system": ruleset_system(),
-                    "code": screening.ruleset_version,
-                    "display": method_text,
+                    "outcome": {"text": screening.band},
+                    "qualitativeRisk": {"text": screening.band},
+                    "probabilityDecimal": Decimal(screening.score) / 100,
+                    "rationale": SCORE_RATIONALE.format(score=screening.score),
                 }
             ],
-            "text": method_text,
-        },
-        subject=patient_reference(patient),
-        occurrenceDateTime=screening.as_of.isoformat(),
-        performer={"display": PERFORMER_DISPLAY},
-        basis=[patient_reference(patient), *input_references(result)],
-        prediction=[
-            {
-                "outcome": {"text": screening.band},
-                "qualitativeRisk": {"text": screening.band},
-                "probabilityDecimal": Decimal(screening.score) / 100,
-                "rationale": SCORE_RATIONALE.format(score=screening.score),
-            }
-        ],
-        note=[{"text": text} for text in notes],
+            "note": [{"text": text} for text in notes],
+        }
     )
 
 
 def operation_outcome(code: str, message: str) -> OperationOutcome:
-    return OperationOutcome(issue=[{"severity": "error", "code": code, "diagnostics": message}])
+    return OperationOutcome.model_validate(
+        {"issue": [{"severity": "error", "code": code, "diagnostics": message}]}
+    )

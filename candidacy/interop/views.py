@@ -79,7 +79,7 @@ def cds_candidacy_screen(request):
         return JsonResponse({"error": str(error)}, status=400)
     patient = cds.client_patient(client, fhir_patient_id)
     screening = Screening.objects.of_patient(patient.pk) if patient is not None else None
-    if screening is None:
+    if patient is None or screening is None:
         return JsonResponse({"cards": []})
     card = cds.screening_card(
         result_of(screening),

@@ -289,7 +289,7 @@ def reviews_reflag_due(today: date | None = None) -> list[Review]:
         current = {
             s.patient_id: s for s in Screening.objects.current().filter(patient_id__in=living_ids)
         }
-        flags = []
+        flags: list[tuple[Review, str, str]] = []
         for patient_id in living_ids:
             last = latest.get(patient_id)
             screening = current.get(patient_id)

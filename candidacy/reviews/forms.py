@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from common.typed import form_field
 from common.users import display_name
 
 from .models import Review
@@ -50,13 +51,19 @@ class ReviewStepForm(forms.Form):
     review = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class CoordinatorField(forms.ModelChoiceField):
+    """Coordinators shown by name, as everywhere else (common.users.display_name)."""
+
+    def label_from_instance(self, obj) -> str:
+        return display_name(obj)
+
+
 class AssignForm(ReviewStepForm):
-    assignee = forms.ModelChoiceField(queryset=None, label="Assign to", empty_label=None)
+    assignee = CoordinatorField(queryset=None, label="Assign to", empty_label=None)
 
     def __init__(self, *args, review: Review, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = assignable_coordinators(review)
-        self.fields["assignee"].label_from_instance = display_name
+        form_field(self, "assignee", CoordinatorField).queryset = assignable_coordinators(review)
         self.initial.setdefault("review", review.pk)
 
 

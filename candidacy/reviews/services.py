@@ -56,7 +56,9 @@ REVIEW_CHANGED = "The review changed since you opened the page; check it and try
 NOT_ALLOWED = "You cannot act on reviews of this centre."
 
 DECISIONS = (State.REFERRED, State.DEFERRED, State.DECLINED)
-ACTIONS = {  # for ILLEGAL_TRANSITION: "A review that is Flagged cannot be referred."
+# For ILLEGAL_TRANSITION: "A review that is Flagged cannot be referred." Keyed by str: the
+# decision arrives as one (State members are strs too).
+ACTIONS: dict[str, str] = {
     State.IN_REVIEW: "started",
     State.REFERRED: "referred",
     State.DEFERRED: "deferred",

@@ -164,15 +164,13 @@ def collect_rows(result: engine_result.Result, patient) -> list[CollectRow]:
 
 def domain_chart(result: engine_result.Result) -> list[dict]:
     """Each domain's share of its evaluable points, as a percentage; None when left out."""
-    return [
-        {
-            "domain": DOMAIN_LABELS[d],
-            "percent": None
-            if result.domain_scores.get(d) is None
-            else round(result.domain_scores[d] * 100),
-        }
-        for d in DOMAINS
-    ]
+    chart = []
+    for d in DOMAINS:
+        share = result.domain_scores.get(d)
+        chart.append(
+            {"domain": DOMAIN_LABELS[d], "percent": None if share is None else round(share * 100)}
+        )
+    return chart
 
 
 def screening_context(result: engine_result.Result | None, patient) -> dict:

@@ -49,7 +49,7 @@ def screening_changes(current: Screening, previous: Screening | None) -> Screeni
         old_outcome = OUTCOME_PHRASES[old["outcome"]] if old else "not applied"
         new_outcome = OUTCOME_PHRASES[new["outcome"]] if new else "not applied"
         if old_outcome != new_outcome:
-            label = (new or old).get("label") or key
+            label = (new or before[key]).get("label") or key  # the key is in one of them
             changed.append(OutcomeChange(label, old_outcome, new_outcome))
     return ScreeningChanges(
         band_before=previous.band,

@@ -8,8 +8,9 @@ patients whose current screening is missing or was made by an older rule set.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING, ParamSpec, TypedDict, TypeVar, cast
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -19,9 +20,24 @@ from rules.models import RuleSet
 from . import services
 from .models import RescreenChunk, RescreenJob
 
+if TYPE_CHECKING:
+    from celery.contrib.django.task import DjangoTask  # generic only in celery-types
+
 # A batch job younger than this is assumed to be still working.
 RECONCILE_GRACE = timedelta(minutes=30)
-RETRY = {
+
+
+class RetryOptions(TypedDict):
+    """The retry options every task here shares, typed so each is checked against shared_task's."""
+
+    autoretry_for: tuple[type[BaseException], ...]
+    retry_backoff: bool
+    retry_backoff_max: int
+    retry_jitter: bool
+    max_retries: int
+
+
+RETRY: RetryOptions = {
     "autoretry_for": (DatabaseError,),
     "retry_backoff": True,
     "retry_backoff_max": 300,
@@ -29,13 +45,27 @@ RETRY = {
     "max_retries": 5,
 }
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
+
+def _django_task(task: Task[_P, _R]) -> DjangoTask[_P, _R]:
+    """The task as it is: for mypy, typed as the DjangoTask it is (it has delay_on_commit).
+
+    config/celery.py makes DjangoTask the app's task class; celery-types cannot see that
+    setting, so it types what shared_task returns as a plain Task.
+    """
+    return cast("DjangoTask[_P, _R]", task)
+
+
+@_django_task
 @shared_task(**RETRY)
 def screen_patient(patient_id: int) -> int:
     """Re-screen one patient after their record changed."""
     return services.screenings_record_many(patient_ids=[patient_id])
 
 
+@_django_task
 @shared_task(**RETRY, soft_time_limit=600, time_limit=660)
 def screen_batch(patient_ids: list[int], job_id: int | None = None, chunk_index: int = 0) -> int:
     """Re-screen a chunk of patients against the active rule set and count it on the job.
@@ -68,6 +98,7 @@ def _queue_chunks(job: RescreenJob, patient_ids) -> int:
     return len(ids)
 
 
+@_django_task
 @shared_task(**RETRY)
 def rescreen_all(job_id: int) -> int:
     """Queue every living patient in chunks; the job records progress.
@@ -91,6 +122,7 @@ def start_rescreen(*, reason: str, by=None) -> RescreenJob | None:
     return job
 
 
+@_django_task
 @shared_task
 def nightly_rescreen() -> int | None:
     """Ages change and data goes stale overnight; deferred reviews come due."""
@@ -101,6 +133,7 @@ def nightly_rescreen() -> int | None:
     return job.pk if job else None
 
 
+@_django_task
 @shared_task
 def reconcile() -> int:
     """Re-screen every patient whose current screening is missing or from an older rule set."""

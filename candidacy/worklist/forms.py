@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 
+from common.typed import form_field
 from patients.models import Centre, Disease
 
 from ..reviews.models import Review
@@ -63,11 +64,11 @@ class WorklistForm(forms.Form):
         super().__init__(data, **kwargs)
         self.diseases = list(Disease.objects.order_by("name").only("key", "name", "group"))
         self.centres = list(Centre.objects.of_user(user).order_by("name").only("code", "name"))
-        self.fields["disease"].choices = [
+        form_field(self, "disease", forms.ChoiceField).choices = [
             ("", "Any disease"),
             *((d.key, d.name) for d in self.diseases),
         ]
-        self.fields["centre"].choices = [
+        form_field(self, "centre", forms.ChoiceField).choices = [
             ("", "All my centres"),
             *((c.code, c.name) for c in self.centres),
         ]
@@ -82,7 +83,8 @@ class WorklistForm(forms.Form):
             raise forms.ValidationError(str(error)) from error
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns, typed without its Optional
         data["sort"] = data.get("sort") or "rank"
         low, high = data.get("age_min"), data.get("age_max")
         if low is not None and high is not None and low > high:

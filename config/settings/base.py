@@ -7,6 +7,7 @@ SQLite in the project folder and Celery tasks run in-process.
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -188,7 +189,7 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile": {"task": "candidacy.screening.tasks.reconcile", "schedule": 15 * 60},
 }
 
-LOGGING = {
+LOGGING: dict[str, Any] = {  # logging.config.dictConfig
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypeVar
 
 from ..reference_data import DISEASES
 
+_V = TypeVar("_V")  # a table's keys: EDSS steps (float) or counts (int)
 _GROUP = {key: group for key, _name, group, *_ in DISEASES}
 
 
@@ -62,7 +65,8 @@ def assessments(rng, disease, sex, age, onset, end, gaps) -> list[AssessmentData
     return result
 
 
-def _pick(rng: random.Random, table: dict[float, int]) -> float:
+def _pick(rng: random.Random, table: Mapping[_V, int]) -> _V:
+    """One of the table's keys, drawn with its value as the weight."""
     return rng.choices(list(table), weights=list(table.values()))[0]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..permissions import CLINICIAN, COORDINATOR, CRITERIA_ADMIN
 
@@ -42,13 +43,18 @@ USERS = (
 # Assessments are recorded by the clinician of the patient's centre.
 RECORDED_BY = {TRANSPLANT_CENTRE: "clinician-ntc", REFERRING_CENTRE: "clinician-srh"}
 
+if TYPE_CHECKING:  # Django is imported late at run time: see ensure_centres_and_users
+    from django.contrib.auth.models import User
+
+    from ..models import Centre
+
 
 def centre_for(index: int) -> str:
     """Two patients in three at the transplant centre, one at the referring hospital."""
     return REFERRING_CENTRE if index % 3 == 0 else TRANSPLANT_CENTRE
 
 
-def ensure_centres_and_users() -> tuple[dict, list]:
+def ensure_centres_and_users() -> tuple[dict[str, Centre], list[User]]:
     """The demo centres and users, created if missing; memberships made good on every run.
 
     Returns the centres by code and the users that were created now.
@@ -58,33 +64,33 @@ def ensure_centres_and_users() -> tuple[dict, list]:
 
     from ..models import Centre
 
-    centres = {}
-    for spec in CENTRES:
+    centres: dict[str, Centre] = {}
+    for centre_spec in CENTRES:
         centre, _ = Centre.objects.get_or_create(
-            code=spec.code, defaults={"name": spec.name, "kind": spec.kind}
+            code=centre_spec.code, defaults={"name": centre_spec.name, "kind": centre_spec.kind}
         )
-        centres[spec.code] = centre
+        centres[centre_spec.code] = centre
     groups = {
         group.name: group for group in Group.objects.filter(name__in={u.group for u in USERS})
     }
     missing = {u.group for u in USERS} - set(groups)
     if missing:
         raise LookupError(f"Missing groups {sorted(missing)}: run `manage.py migrate` first.")
-    created = []
+    created: list[User] = []
     User = get_user_model()
-    for spec in USERS:
+    for user_spec in USERS:
         user, is_new = User.objects.get_or_create(
-            username=spec.username,
+            username=user_spec.username,
             defaults={
-                "first_name": spec.first_name,
-                "last_name": spec.last_name,
-                "is_staff": spec.is_staff,
+                "first_name": user_spec.first_name,
+                "last_name": user_spec.last_name,
+                "is_staff": user_spec.is_staff,
             },
         )
         if is_new:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
             created.append(user)
-        user.groups.add(groups[spec.group])
-        centres[spec.centre].members.add(user)
+        user.groups.add(groups[user_spec.group])
+        centres[user_spec.centre].members.add(user)
     return centres, created

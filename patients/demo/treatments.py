@@ -171,8 +171,10 @@ def treatments(
         lines = _line_treatments(rng, disease, onset, end)
         for therapy, share, ongoing in BACKGROUND.get(disease, ()):
             if rng.random() < share and all(line.therapy != therapy for line in lines):
-                lines.append(_background(rng, therapy, ongoing, onset, end))
-    lines = [line for line in lines if line is not None]
+                # None when the record ends before the therapy would start: nothing to add.
+                background = _background(rng, therapy, ongoing, onset, end)
+                if background is not None:
+                    lines.append(background)
     if died:  # nothing is ongoing after death
         for line in lines:
             if line.outcome == "ongoing":

@@ -15,6 +15,7 @@ from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.condition import Condition
+from fhir.resources.R4B.domainresource import DomainResource
 from fhir.resources.R4B.medicationrequest import MedicationRequest
 from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.observation import Observation
@@ -22,7 +23,7 @@ from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.procedure import Procedure
 from pydantic import ValidationError
 
-MAPPED_TYPES = {
+MAPPED_TYPES: dict[str, type[DomainResource]] = {
     "Patient": Patient,
     "Condition": Condition,
     "Observation": Observation,
@@ -107,7 +108,11 @@ def _read_bundle(data: bytes | str) -> ParsedBundle:
         if resource is None:
             continue
         resource_type = resource.get("resourceType") if isinstance(resource, dict) else None
-        model = MAPPED_TYPES.get(resource_type)
+        if resource_type is not None and not isinstance(resource_type, str):
+            raise BundleError(
+                f"Entry {index}: resourceType must be a string, not {type(resource_type).__name__}."
+            )
+        model = MAPPED_TYPES.get(resource_type or "")
         if model is None:
             parsed.other[str(resource_type)] += 1
             continue

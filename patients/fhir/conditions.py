@@ -49,19 +49,20 @@ def read_condition(entry: Entry, data: BundleData, birth: date, today: date) -> 
 
 
 def choose_disease(found: list[Found], patient: ImportedPatient, data: BundleData) -> None:
-    candidates = [f for f in found if f.disease]
+    # The conditions that name a disease, each with that disease.
+    candidates = [(f.disease, f) for f in found if f.disease]
     if candidates:
         ranked = sorted(
             candidates,
-            key=lambda f: (f.disease not in m.DISEASE_SUBTYPED, m.DISEASE_ORDER.index(f.disease)),
+            key=lambda c: (c[0] not in m.DISEASE_SUBTYPED, m.DISEASE_ORDER.index(c[0])),
         )
-        chosen = ranked[0].disease
+        chosen = ranked[0][0]
         group = m.DISEASE_GROUP[chosen]
         patient.disease = chosen
         # Onset of the disease: the earliest date among its conditions (an "MS" before the "RRMS").
-        days = [f.day for f in candidates if m.DISEASE_GROUP[f.disease] == group and f.day]
+        days = [f.day for disease, f in candidates if m.DISEASE_GROUP[disease] == group and f.day]
         patient.diagnosis_date = min(days) if days else None
-        others = sorted({f.disease for f in candidates} - {chosen})
+        others = sorted({disease for disease, _ in candidates} - {chosen})
         if others:
             data.notes.append(
                 f"{patient.label}: diagnosis {chosen} chosen over {', '.join(others)} (most specific first)."

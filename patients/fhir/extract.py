@@ -68,17 +68,17 @@ def _entries_by_patient(
         if entry.resource.get_resource_type() == "Patient":
             continue
         reference = _subject_key(entry.resource)
-        number = by_reference.get(reference)
-        if number is None and reference.endswith(
+        owner = by_reference.get(reference)
+        if owner is None and reference.endswith(
             tuple(f"/{e.resource.id}" for e in patient_entries if e.resource.id)
         ):
-            number = next(
+            owner = next(
                 n for n, e in enumerate(patient_entries) if reference.endswith(f"/{e.resource.id}")
             )
-        if number is None:
+        if owner is None:
             data.skip(entry, f"subject {reference or '(none)'} is not a Patient of this bundle")
             continue
-        per_patient[number].append(entry)
+        per_patient[owner].append(entry)
     return per_patient
 
 
@@ -123,8 +123,9 @@ def _read_resources(
             orders.append(order)
             data.mapped[kind] += 1
     group = m.DISEASE_GROUP.get(patient.disease or "")
-    for order in orders:
-        order.therapy = m.THERAPY_BY_DISEASE.get((order.therapy, group), order.therapy)
+    if group is not None:  # a therapy's disease-specific key needs the disease's group
+        for order in orders:
+            order.therapy = m.THERAPY_BY_DISEASE.get((order.therapy, group), order.therapy)
     patient.treatments = merge_orders(orders, today)
 
 

@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from typing import TypedDict
 
 from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
@@ -51,6 +52,31 @@ UNEXPECTED_ERROR = "Could not import this file: unexpected error (logged)."
 class Source:
     name: str
     data: bytes
+
+
+class PatientReport(TypedDict):
+    public_id: str
+    name: str
+    mrn: str
+    created: bool
+    deceased: bool
+    disease: str  # the disease key, "" when none was mapped
+    assessments: int
+    treatments: int
+
+
+class BundleReport(TypedDict):
+    """One bundle's part of ImportRun.report (JSON), as the import page and import_fhir show it."""
+
+    name: str
+    status: str  # "imported" or "failed"
+    error: str
+    patients: list[PatientReport]
+    mapped: dict[str, int]  # resourceType -> resources imported
+    skipped: list[dict[str, object]]  # BundleData.skip's rows
+    other: dict[str, int]  # resourceType -> resources passed over
+    notes: list[str]
+    seconds: float
 
 
 def import_run(
@@ -106,7 +132,7 @@ class _Progress:
         self.run, self.started = run, started
         self.saved_at, self.save_cost, self.pending = started, 0.0, False
 
-    def add(self, report: dict) -> None:
+    def add(self, report: BundleReport) -> None:
         run = self.run
         run.report.append(report)
         run.bundles += 1
@@ -164,10 +190,10 @@ def _with_prepared(sources: Iterable[Source], read, today: date):
     return zip(items, read(items, today), strict=True)
 
 
-def _bundle_write(source: Source, prepared, *, centre, by, therapies, diseases) -> dict:
+def _bundle_write(source: Source, prepared, *, centre, by, therapies, diseases) -> BundleReport:
     data, error, read_seconds = prepared
     started = time.perf_counter()
-    report = {
+    report: BundleReport = {
         "name": source.name,
         "status": "imported",
         "error": "",
@@ -179,7 +205,7 @@ def _bundle_write(source: Source, prepared, *, centre, by, therapies, diseases) 
         "seconds": 0.0,
     }
     if data is None:
-        report.update(status="failed", error=error)
+        report.update({"status": "failed", "error": error})
     else:
         try:
             with transaction.atomic():
@@ -197,20 +223,24 @@ def _bundle_write(source: Source, prepared, *, centre, by, therapies, diseases) 
         except DatabaseError as exc:
             logger.exception("FHIR bundle %s failed to write", source.name)
             report.update(
-                status="failed",
-                error=f"Database error, nothing of this bundle was saved: {exc}",
-                patients=[],
+                {
+                    "status": "failed",
+                    "error": f"Database error, nothing of this bundle was saved: {exc}",
+                    "patients": [],
+                }
             )
         except Exception:
             # Raised inside the atomic block, so the bundle's transaction is rolled back.
             logger.exception("FHIR bundle %s failed to write", source.name)
-            report.update(status="failed", error=UNEXPECTED_ERROR, patients=[])
+            report.update({"status": "failed", "error": UNEXPECTED_ERROR, "patients": []})
         else:
             report.update(
-                mapped=dict(sorted(data.mapped.items())),
-                skipped=data.skipped,
-                other=dict(sorted(data.other.items())),
-                notes=data.notes,
+                {
+                    "mapped": dict(sorted(data.mapped.items())),
+                    "skipped": data.skipped,
+                    "other": dict(sorted(data.other.items())),
+                    "notes": data.notes,
+                }
             )
     report["seconds"] = round(read_seconds + time.perf_counter() - started, 4)
     return report
@@ -218,10 +248,10 @@ def _bundle_write(source: Source, prepared, *, centre, by, therapies, diseases) 
 
 def _write_patient(
     data: ImportedPatient, bundle: BundleData, *, centre, by, therapies, diseases
-) -> dict:
-    patient = Patient.objects.filter(centre=centre, mrn=data.mrn).first()
-    created = patient is None
-    if created:
+) -> PatientReport:
+    known = Patient.objects.filter(centre=centre, mrn=data.mrn).first()
+    created = known is None
+    if known is None:
         patient = Patient(centre=centre, mrn=data.mrn)
         for name in (*IDENTITY_FIELDS, "death_date", "deceased", "fhir_id"):
             setattr(patient, name, getattr(data, name))
@@ -230,6 +260,7 @@ def _write_patient(
         for item in data.comorbidities:
             setattr(patient, item, True)
     else:
+        patient = known
         update_known_patient(patient, data, bundle, diseases=diseases)
     patient._change_reason = IMPORT_REASON
     patient.save()

@@ -7,6 +7,8 @@ how a re-import knows what it may replace, and what a clinician entered, edited 
 
 from __future__ import annotations
 
+from common.typed import field_label
+
 from ..models import Patient, PriorTreatment
 from .imported import BundleData, ImportedPatient
 
@@ -28,7 +30,7 @@ def update_known_patient(
     for name in IDENTITY_FIELDS:
         old, new = getattr(patient, name), getattr(data, name)
         if old != new:
-            verbose = Patient._meta.get_field(name).verbose_name
+            verbose = field_label(Patient, name)
             bundle.notes.append(
                 f"{label}: {verbose} changed from {old or '(blank)'} to {new or '(blank)'} (from the EHR)."
             )
@@ -54,7 +56,7 @@ def update_known_patient(
         if getattr(patient, item) is None:
             setattr(patient, item, True)
         elif getattr(patient, item) is False:
-            verbose = Patient._meta.get_field(item).verbose_name
+            verbose = field_label(Patient, item)
             bundle.notes.append(
                 f"{label}: {verbose} kept as no; the bundle has an active condition for it."
             )
@@ -65,10 +67,12 @@ def update_known_patient(
         if patient.disease_id is None or diagnosis_is_imported(patient):
             patient.disease, patient.diagnosis_date = disease, data.diagnosis_date
         elif (patient.disease_id, patient.diagnosis_date) != (disease.pk, data.diagnosis_date):
-            bundle.notes.append(
-                f"{label}: diagnosis {patient.disease.key} ({patient.diagnosis_date or 'no date'}) recorded by a "
-                f"clinician kept; the bundle says {data.disease} ({data.diagnosis_date or 'no date'})."
-            )
+            recorded = patient.disease  # loaded only here, for the note
+            if recorded is not None:  # always: this branch has a disease_id
+                bundle.notes.append(
+                    f"{label}: diagnosis {recorded.key} ({patient.diagnosis_date or 'no date'}) recorded by a "
+                    f"clinician kept; the bundle says {data.disease} ({data.diagnosis_date or 'no date'})."
+                )
 
 
 def diagnosis_is_imported(patient: Patient) -> bool:

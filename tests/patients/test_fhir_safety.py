@@ -285,6 +285,12 @@ def test_json_nested_too_deeply_is_a_bundle_error():
         read_bundle(b"[" * 100000 + b"]" * 100000)
 
 
+def test_a_resource_type_that_is_not_a_string_is_a_bundle_error():
+    # It was a dict key: a list raised TypeError, which the run reported as an unexpected error.
+    with pytest.raises(BundleError, match="Entry 1: resourceType must be a string, not list"):
+        read_bundle(bundle(pat(), {"resourceType": ["Condition"], "id": "c1"}))
+
+
 def test_an_upload_with_a_deep_file_reports_it_and_imports_the_other(client_for, clinician, centre):
     response = client_for(clinician).post(
         reverse("patients:import"),

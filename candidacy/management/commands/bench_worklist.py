@@ -120,7 +120,7 @@ class Command(BaseCommand):
         )
 
     def _cases(self, user):
-        first = ("first page", {})
+        first: tuple[str, dict[str, str]] = ("first page", {})
         form = WorklistForm({}, user=user)
         form.is_valid()
         qs = worklist_queryset(user, form).order_by("rank_key", "sort_name", "patient_id")

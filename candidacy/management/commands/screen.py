@@ -39,6 +39,8 @@ class Command(BaseCommand):
         if RuleSet.objects.active() is None:
             raise CommandError(NO_ACTIVE_RULESET)
         current = screening_record(patient=patient)
+        if current is None:  # only if the record or the rule set changed since the checks above
+            raise CommandError(f"No screening was stored for MRN {mrn}; run the command again.")
         if as_json:
             self.stdout.write(json.dumps(current.result, indent=2, sort_keys=True))
         else:
