@@ -32,11 +32,16 @@ MEASUREMENT_ITEMS = (
     # performance status
     "karnofsky",
     "ecog",
-    # multiple sclerosis
+    # multiple sclerosis. new_mri_lesions_12m is the combined count rule set v1 read; v2 reads
+    # new T2 and Gd-enhancing lesions apart (ECTRIMS/EBMT 2025; London criteria).
     "edss",
+    "edss_relapse_related",  # the EDSS is raised by a recent relapse (yes/no)
     "relapses_12m",
     "relapses_24m",
     "new_mri_lesions_12m",
+    "new_t2_lesions_12m",
+    "gd_lesions_12m",
+    "ms_rapidly_evolving",  # clinician's judgement: severe, rapidly evolving MS (yes/no)
     # SLE
     "sledai_2k",
     "sle_renal",
@@ -51,14 +56,20 @@ MEASUREMENT_ITEMS = (
     "crp_mg_l",
     # Crohn's
     "cdai",
-    # aplastic anaemia (counts in 10^9/L, haemoglobin g/dL, cellularity %)
+    "surgery_not_an_option",  # ASTIC: refractory disease not amenable to surgery (yes/no)
+    # aplastic anaemia: counts in 10^9/L, haemoglobin g/dL, cellularity %
     "anc",
     "platelets",
     "reticulocytes",
     "reticulocytes_pct",
     "haemoglobin",
     "marrow_cellularity",
+    "marrow_residual_haematopoietic_pct",  # Camitta: residual haematopoietic cells, %
     "matched_sibling_donor",
+    # aplastic anaemia work-up (BSH 2024: exclude PNH, hypoplastic MDS, inherited failure)
+    "pnh_clone_pct",
+    "abnormal_cytogenetics",
+    "inherited_marrow_failure",
     # organ function
     "lvef",
     "dlco",
@@ -77,7 +88,15 @@ MEASUREMENT_ITEMS = (
     "bmi",
     "active_infection",
     "pregnant",
+    "malignancy",  # coded by MALIGNANCY_CODES
+    # the clinician's own answer where no numeric activity threshold is sourced
+    # (EBMT 2025 rheumatic diseases, Table 2: "active or progressive despite standard therapy")
+    "active_despite_standard_therapy",
 )
+
+# Malignancy status, stored as a number like every assessment item.
+MALIGNANCY_NONE, MALIGNANCY_PAST, MALIGNANCY_ACTIVE = "none", "past", "active"
+MALIGNANCY_CODES = {0.0: MALIGNANCY_NONE, 1.0: MALIGNANCY_PAST, 2.0: MALIGNANCY_ACTIVE}
 
 # HCT-CI comorbidity fields recorded by the clinician (True / False / None = not assessed),
 # in the order of rules.scales.HctCiInputs. Lab- and lung-function-based parts of HCT-CI

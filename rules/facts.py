@@ -27,7 +27,10 @@ OK = "ok"
 MISSING = "missing"
 STALE = "stale"
 AT_LEAST = "at_least"  # the value is a lower bound; see rules.engine for how operators read it
-FACT_STATES = (OK, MISSING, STALE, AT_LEAST)
+# The fact does not apply to this patient (e.g. the age on the first-line transplant pathway of
+# a patient on another pathway): criteria reading it are left out, neither met nor missing.
+NOT_APPLICABLE = "not_applicable"
+FACT_STATES = (OK, MISSING, STALE, AT_LEAST, NOT_APPLICABLE)
 
 # Fact types, which decide the operators a criterion may use on them.
 NUMBER = "number"

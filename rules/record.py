@@ -41,3 +41,4 @@ class PatientRecord:
     measurements: Mapping[str, Measurement] = field(default_factory=dict)
     comorbidities: Mapping[str, bool | None] = field(default_factory=dict)
     treatments: tuple[TreatmentLine, ...] = ()
+    relapses: tuple[date, ...] = ()  # onset dates of MS relapses, as recorded

@@ -21,7 +21,26 @@ from .facts_treatment import SAA_PATHWAYS
 
 OPERATORS = ("<", "<=", ">", ">=", "between", "in", "is true", "is false")
 DOMAINS = ("severity", "failed_treatments", "overall_health")
-KINDS = ("indication", "exclusion", "points", "review")
+# What a criterion does (scoring-model.md, "Rule set"):
+# - indication: not met gives Not indicated;
+# - exclusion: met gives Excluded;
+# - points: adds its points to its domain when met;
+# - review: met marks the case for team review and caps the band (``cap``);
+# - core: the guideline's own checklist item; not met gives ``not_met_band`` (Unlikely, or
+#   Trial only where the source allows the treatment only within a study), not evaluable
+#   gives Incomplete; its points, if any, count in its domain like a points criterion's;
+# - workup: an investigation the decision needs (e.g. a PNH clone); shown, listed to collect
+#   while missing, never changing the band or the score.
+INDICATION, EXCLUSION, POINTS, REVIEW, CORE, WORKUP = (
+    "indication",
+    "exclusion",
+    "points",
+    "review",
+    "core",
+    "workup",
+)
+KINDS = (INDICATION, EXCLUSION, POINTS, REVIEW, CORE, WORKUP)
+SCORED_KINDS = (POINTS, CORE)
 # In order of precedence: the first that applies is the band.
 NOT_INDICATED = "Not indicated"
 TRIAL_ONLY = "Trial only"
@@ -31,11 +50,18 @@ STRONG = "Strong candidate"
 POSSIBLE = "Possible candidate"
 UNLIKELY = "Unlikely"
 BANDS = (NOT_INDICATED, TRIAL_ONLY, EXCLUDED, INCOMPLETE, STRONG, POSSIBLE, UNLIKELY)
+# The bands that show no score: a number beside them would read as favourable.
+GATED_BANDS = (NOT_INDICATED, TRIAL_ONLY, EXCLUDED)
+# The candidate bands, best first; a cap is the best of these a patient can reach.
+CANDIDATE_LADDER = (STRONG, POSSIBLE, UNLIKELY)
+REVIEW_CAPS = (POSSIBLE, UNLIKELY)  # a review criterion's cap
+CORE_BANDS = (UNLIKELY, TRIAL_ONLY)  # what an unmet core criterion gives
 # What a criterion made of a patient's data (Line.outcome).
 MET = "met"
 NOT_MET = "not_met"
 NOT_EVALUABLE = "not_evaluable"
-OUTCOMES = (MET, NOT_MET, NOT_EVALUABLE)
+NOT_APPLICABLE = "not_applicable"  # the fact does not apply to this patient (e.g. another pathway)
+OUTCOMES = (MET, NOT_MET, NOT_EVALUABLE, NOT_APPLICABLE)
 LOCAL_POLICY = "local policy"
 EVIDENCE = ("V", "V2", "UNVERIFIED", LOCAL_POLICY)
 EBMT_CATEGORIES = ("S", "CO", "D", "GNR")
@@ -94,6 +120,8 @@ class CriterionSpec:
     citation: str = ""
     evidence: str = "UNVERIFIED"
     enabled: bool = True
+    cap: str = ""  # review: the best band the patient can reach while it is met
+    not_met_band: str = ""  # core: the band it gives when not met (Unlikely by default)
 
 
 @dataclass(frozen=True, slots=True)
