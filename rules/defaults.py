@@ -10,8 +10,8 @@ earlier migration seeded.
 
 The file's format (its header says the same): ``citations`` names each source once; a
 ``citation`` is one of those names, or a text in which ``{name}`` stands for that source.
-Indications may leave out ``screened`` and ``paediatric``, criteria ``required`` and
-``enabled``; every other field is written out. A file that breaks these rules raises
+Indications may leave out ``screened`` and ``paediatric``, criteria ``required``,
+``enabled``, ``cap`` (reviews) and ``not_met_band`` (core); every other field is written out. A file that breaks these rules raises
 RulesetFileError naming the entry and the field.
 """
 
@@ -33,7 +33,7 @@ SECTIONS = ("citations", "ruleset", "indications", "criteria")
 RULESET_FIELDS = ("name", "version", "domain_weights", "band_thresholds", "freshness_days")
 # The only fields a file may leave out, and what they then are (the specs' own defaults).
 INDICATION_OPTIONAL = {"screened": True, "paediatric": False}
-CRITERION_OPTIONAL = {"required": False, "enabled": True}
+CRITERION_OPTIONAL = {"required": False, "enabled": True, "cap": "", "not_met_band": ""}
 
 
 class RulesetFileError(ValueError):
