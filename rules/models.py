@@ -16,11 +16,13 @@ from simple_history.models import HistoricalRecords
 from .facts import FACTS
 from .specs import (
     CATEGORIES,
+    CORE_BANDS,
     DISEASES,
     DOMAINS,
     EVIDENCE,
     KINDS,
     OPERATORS,
+    REVIEW_CAPS,
     TRANSPLANT_TYPES,
     RuleSetSpec,
 )
@@ -162,6 +164,19 @@ class Criterion(models.Model):
     citation = models.CharField(max_length=400, blank=True)
     evidence = models.CharField(max_length=20, choices=_choices(EVIDENCE))
     enabled = models.BooleanField(default=True)
+    cap = models.CharField(
+        max_length=30,
+        blank=True,
+        choices=[("", "—"), *_choices(REVIEW_CAPS)],
+        help_text="Review criteria: the best band the patient can reach while it is met.",
+    )
+    not_met_band = models.CharField(
+        "band when not met",
+        max_length=30,
+        blank=True,
+        choices=[("", "—"), *_choices(CORE_BANDS)],
+        help_text="Core criteria: the band the patient gets when it is not met.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -192,4 +207,6 @@ class Criterion(models.Model):
             "citation": self.citation,
             "evidence": self.evidence,
             "enabled": self.enabled,
+            "cap": self.cap,
+            "not_met_band": self.not_met_band,
         }

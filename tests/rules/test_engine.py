@@ -97,7 +97,7 @@ def run(spec: RuleSetSpec, **values) -> Result:
 def test_vocabularies_are_exposed_for_admin_choices():
     assert OPERATORS == ("<", "<=", ">", ">=", "between", "in", "is true", "is false")
     assert DOMAINS == ("severity", "failed_treatments", "overall_health")
-    assert KINDS == ("indication", "exclusion", "points", "review")
+    assert KINDS == ("indication", "exclusion", "points", "review", "core", "workup")
     assert EVIDENCE == ("V", "V2", "UNVERIFIED", "local policy")
     assert BANDS[0] == "Not indicated" and BANDS[-1] == "Unlikely"
     assert FACTS["hct_ci"].type == "number" and FACTS["hct_ci"].description
