@@ -240,15 +240,26 @@ MS_CASES = [
     case(
         rrms(
             treatments=(),
-            meas={"ms_rapidly_evolving": m(1), "gd_lesions_12m": m(3)},
+            meas={"ms_rapidly_evolving": m(1), "gd_lesions_12m": m(3), "relapses_24m": m(2)},
             relapses=(days_ago(200), days_ago(60)),
         ),
         TRIAL_ONLY,
         "ms-rr-naive-rapidly-evolving-trial-only",
     ),
-    # ECTRIMS/EBMT 2025: treatment-naive and not severe/rapidly evolving -> standard DMT first
+    # ECTRIMS/EBMT 2025: treatment-naive and not severe/rapidly evolving (one relapse, no Gd+
+    # lesion: short of the EMA's "2 or more disabling relapses ... and 1 or more Gd" too)
     case(
-        rrms(treatments=(), relapses=(days_ago(200), days_ago(60))),
+        rrms(
+            treatments=(),
+            meas={
+                "relapses_12m": m(1),
+                "relapses_24m": m(1),
+                "gd_lesions_12m": m(0),
+                "new_t2_lesions_12m": m(2),
+                "new_mri_lesions_12m": m(2),
+            },
+            relapses=(days_ago(200),),
+        ),
         UNLIKELY,
         "ms-rr-naive-not-rapidly-evolving",
     ),
