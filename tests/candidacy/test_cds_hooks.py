@@ -24,6 +24,7 @@ from rules.specs import INCOMPLETE, STRONG
 
 from ..clock import FROZEN_NOW
 from ..factories import UserFactory
+from .conftest import SSC_FIRST_LINE_FAILED
 
 pytestmark = pytest.mark.django_db
 
@@ -150,7 +151,7 @@ def test_a_signed_call_gets_a_card_with_the_band_reasons_and_a_link(
         }
     ]
     assert cds.CARD_REASONS_HEADING in card["detail"]
-    assert "- Failure of a high-efficacy DMT: yes" in card["detail"]
+    assert "- A high-efficacy DMT has failed: yes" in card["detail"]
     assert "- Karnofsky above 60: 90 % (" in card["detail"]
     assert DECISION_SUPPORT in card["detail"]
     # The EHR knows who the patient is: the card repeats neither name nor MRN.
@@ -178,7 +179,11 @@ def test_missing_data_is_a_warning_naming_what_is_missing(ehr, ec_key, make_pati
 
     # EBMT 2017 / ASTIS: LVEF is required to screen SSc.
     patient = make_patient(
-        "ssc", age=45, fhir_id=EHR_PATIENT_ID, values={"mrss": 24, "ssc_lung": 1}
+        "ssc",
+        age=45,
+        fhir_id=EHR_PATIENT_ID,
+        values={"mrss": 24, "ssc_lung": 1},
+        treatments=SSC_FIRST_LINE_FAILED,
     )
     patient.assessments.get().values.filter(item="lvef").delete()
     screening_record(patient=patient)
