@@ -196,6 +196,14 @@ def test_missing_data_is_a_warning_naming_what_is_missing(ehr, ec_key, make_pati
 # --- Say nothing ------------------------------------------------------------------------------
 
 
+def test_a_gated_band_gets_a_card_without_a_score(ehr, ec_key, make_patient):
+    # EBMT 2012: type 1 diabetes, autologous D -> Trial only, which shows no score.
+    make_patient("t1d", age=22, fhir_id=EHR_PATIENT_ID)
+    [card] = call(token(ec_key)).json()["cards"]
+    assert card["summary"].startswith("Stem cell transplant screening: Trial only.")
+    assert "/100" not in card["summary"] and "score" not in card["detail"].split("\n")[0]
+
+
 def test_a_patient_of_another_centre_gets_no_card(ehr, ec_key, make_patient, other_centre):
     make_patient(
         "ms_rr",

@@ -111,6 +111,16 @@ def test_an_incomplete_screening_carries_its_band_reason(client_for, clinician, 
     assert any(n["text"].startswith("Band reason: required data missing") for n in data["note"])
 
 
+def test_a_gated_screening_carries_no_score_and_no_probability(client_for, clinician, make_patient):
+    # EBMT 2012: type 1 diabetes, autologous D -> Trial only, which shows no score.
+    patient = make_patient("t1d", age=22)
+    data = json.loads(fetch(client_for(clinician), patient).content)
+    [prediction] = data["prediction"]
+    assert prediction["outcome"]["text"] == "Trial only"
+    assert "probabilityDecimal" not in prediction and "rationale" not in prediction
+    assert "extension" not in data
+
+
 @pytest.mark.parametrize("role", ["other_clinician", "superuser_of_other_centre"])
 def test_it_hides_patients_of_other_centres(request, client_for, role, strong_ms_patient):
     response = fetch(client_for(request.getfixturevalue(role)), strong_ms_patient)

@@ -100,6 +100,14 @@ def test_the_screen_command_prints_the_stored_form_as_json(strong_ms_patient):
     }
 
 
+def test_the_screen_command_prints_no_score_for_a_gated_band(make_patient):
+    # EBMT 2012: type 1 diabetes, autologous D -> Trial only: "Score: -", never a number.
+    patient = make_patient("t1d", age=22)
+    out = io.StringIO()
+    call_command("screen", patient.mrn, "--centre", "ntc", stdout=out)
+    assert out.getvalue().splitlines()[:2] == ["Band: Trial only", "Score: -"]
+
+
 def test_the_screen_command_needs_the_right_centre(strong_ms_patient, other_centre):
     with pytest.raises(CommandError, match="No patient with MRN"):
         call_command("screen", strong_ms_patient.mrn, "--centre", other_centre.code)

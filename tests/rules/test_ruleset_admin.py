@@ -176,3 +176,14 @@ def test_history_pages_cannot_revert_a_published_rule_set(
     assert (
         draft.status == RuleSet.Status.PUBLISHED and draft.band_thresholds == active.band_thresholds
     )
+
+
+def test_the_criteria_page_explains_the_score_its_upper_figure_and_the_caps(
+    client_for, clinician, active
+):
+    page = client_for(clinician).get(reverse("rules:active")).content.decode()
+    assert "How a screening is read" in page
+    assert "counts as not met, so less data never scores higher" in page
+    assert "up to 85 with 2 items to collect" in page
+    assert "caps the band" in page
+    assert "at best while met" in page and "when not met" in page
