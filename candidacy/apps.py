@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CandidacyConfig(AppConfig):
@@ -19,6 +20,11 @@ class CandidacyConfig(AppConfig):
             receivers.rescreen_everyone, dispatch_uid="candidacy.rescreen_everyone"
         )
         register_publish_follow_up(receivers.rescreen_progress_link)
+        post_migrate.connect(
+            receivers.rescreen_after_migrate,
+            sender=self,
+            dispatch_uid="candidacy.rescreen_after_migrate",
+        )
         register_patient_panel(
             PatientPanel(
                 "screening",

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from common.vocabulary import DISEASE_GROUPS, MS_SUBTYPES
 
-from .facts import AT_LEAST, FACTS, LIST, OK, FactValue
+from .facts import AT_LEAST, FACTS, LIST, NOT_APPLICABLE, OK, FactValue
 from .facts_treatment import SAA_PATHWAYS
 from .specs import (
     ALL_DISEASES,
@@ -85,6 +85,8 @@ def outcome_of(comp: Compiled, fv: FactValue) -> str:
     or a lower bound (the engine inlines the common case, a fact that is ok)."""
     if fv.status == OK:
         return MET if comp.test(fv.value) else NOT_MET
+    if fv.status == NOT_APPLICABLE:  # the fact's state and the line's outcome share the word
+        return NOT_APPLICABLE
     if fv.status == AT_LEAST:
         # The true value is at least fv.value: decide only when that is enough.
         passes = comp.test(fv.value)
@@ -99,6 +101,9 @@ def outcome_of(comp: Compiled, fv: FactValue) -> str:
 
 _COMPARE = {"<": op.lt, "<=": op.le, ">": op.gt, ">=": op.ge}
 ALWAYS_FACTS = ("deceased", "age_years", "paediatric", "disease", "disease_subtype")
+# What Strong needs besides its score (scoring-model.md, "Result"): a complete comorbidity
+# assessment and known infection, malignancy and pregnancy status. Computed for every patient.
+STRONG_PREREQUISITE_FACTS = ("hct_ci_items_unknown", "active_infection", "malignancy", "pregnant")
 
 
 def _number(spec: CriterionSpec, threshold: float | int | str) -> float:
@@ -148,7 +153,7 @@ def compile_ruleset(spec: RuleSetSpec) -> CompiledRuleSet:
         crits = tuple(c for c in compiled if tokens.intersection(c.spec.diseases))
         adult = _indications(spec, disease, subtype, paediatric=False)
         child = _indications(spec, disease, subtype, paediatric=True)
-        facts = list(ALWAYS_FACTS) + [c.spec.fact for c in crits]
+        facts = [*ALWAYS_FACTS, *STRONG_PREREQUISITE_FACTS] + [c.spec.fact for c in crits]
         if any(i.category in SAA_PATHWAYS for i in adult + child):
             facts.append("saa_pathway")
         plans[(disease, subtype)] = Plan(crits, tuple(dict.fromkeys(facts)), adult, child)

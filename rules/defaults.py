@@ -27,7 +27,7 @@ import yaml
 
 from .specs import CriterionSpec, IndicationSpec, RuleSetSpec
 
-DEFAULT_NAME = "ebmt-autoimmune-v1"
+DEFAULT_NAME = "ebmt-autoimmune-v2"
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*")  # a file name in rules/rulesets/, never a path
 SECTIONS = ("citations", "ruleset", "indications", "criteria")
 RULESET_FIELDS = ("name", "version", "domain_weights", "band_thresholds", "freshness_days")

@@ -13,35 +13,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from math import floor
-from typing import Any, NamedTuple
+from typing import Any
 
-from .compiler import Compiled, CompiledRuleSet, Plan, compile_ruleset, outcome_of
-from .facts import FACTS, MISSING, OK, FactValue, compute_facts
+from .compiler import CompiledRuleSet, Plan, compile_ruleset
+from .facts import FACTS, OK, FactValue, compute_facts
 from .facts_treatment import SAA_PATHWAYS, SAA_TRANSPLANT_PATHWAYS
 from .record import PatientRecord
 from .result import (
     MET,
-    NOT_EVALUABLE,
-    NOT_MET,
     PATHWAY_EXPLANATION,
     PATHWAY_LABEL,
     Indication,
     Line,
     Reason,
     Result,
-    ToCollect,
     render_text,
     sentence,
 )
 from .specs import (
     BANDS,
+    CANDIDATE_LADDER,
     CATEGORIES,
     DISEASES,
     DOMAINS,
     EBMT_CATEGORIES,
     EVIDENCE,
-    EXCLUDED,
+    GATED_BANDS,
     INCOMPLETE,
     KINDS,
     NOT_INDICATED,
@@ -56,6 +53,14 @@ from .specs import (
     Problem,
     RuleSetError,
     RuleSetSpec,
+)
+from .tally import (
+    STRONG_REQUIREMENTS_KEY,
+    Gates,
+    apply_criteria,
+    to_collect,
+    want_for_strong,
+    weighted_score,
 )
 
 # The public API, re-exported so Django code needs one import. Vocabularies are the admin's
@@ -92,9 +97,6 @@ __all__ = [
 DECEASED_NOT_SCREENED = "Deceased patients are not screened."
 AS_OF_MUST_BE_DATE = "as_of must be a date (not a datetime): the engine never reads the clock."
 _NO_FACT = FactValue()
-# tuple.__new__ builds a NamedTuple from a complete tuple without the generated __new__'s
-# argument handling: about twice as fast, and the engine makes one Line per criterion.
-_new = tuple.__new__
 
 
 class NotScreenable(Exception):
@@ -142,31 +144,37 @@ def _evaluate(
     """The engine proper; ``facts`` is a dict of its own, which it completes and keeps.
 
     Four steps: the indication (or aplastic anaemia pathway) gate, the criteria, the domain
-    scores and the weighted score, then the band.
+    scores and the weighted score with its upper figure, then the band.
     """
     disease = _value(facts, "disease")
     subtype = _value(facts, "disease_subtype") if disease == "ms" else None
-    gates = _Gates()
+    gates = Gates()
     indication, pathway = _gate_indication(facts, plan, disease, gates)
-    applied = _apply_criteria(facts, plan.criteria, gates)
+    applied = apply_criteria(facts, plan.criteria, gates)
     lines = applied.lines
-    domain_scores = _domain_scores(applied.met_points, applied.possible)
+    fractions, best = applied.tally.fractions()
     if pathway in SAA_TRANSPLANT_PATHWAYS and indication is not None:
         # BSH 2024: on a transplant pathway, no further failed treatment is asked for.
-        domain_scores["failed_treatments"] = 1.0
+        fractions["failed_treatments"] = best["failed_treatments"] = 1.0
         lines.append(_pathway_line(indication, pathway))
     spec = ruleset.spec
-    score = _weighted_score(domain_scores, spec.domain_weights)
-    applicable = len(plan.criteria)
+    score = weighted_score(fractions, spec.domain_weights)
+    upper = weighted_score(best, spec.domain_weights)
+    wanted = applied.wanted
+    gaps = want_for_strong(facts, wanted, STRONG_REQUIREMENTS_KEY) if not gates.gated() else []
+    band = _band(gates, score, spec.band_thresholds, gaps)
+    gated = band in GATED_BANDS
     return Result(
-        band=_band(gates, score, spec.band_thresholds),
-        score=score,
+        band=band,
+        score=None if gated else score,
+        score_upper=None if gated else upper,
         reasons=tuple(gates.reasons),
         lines=tuple(lines),
-        completeness=applied.evaluable / applicable if applicable else 1.0,
-        to_collect=_to_collect(applied.wanted, applied.required),
+        completeness=applied.evaluable / applied.applicable if applied.applicable else 1.0,
+        to_collect=to_collect(wanted, applied.required),
         review_marks=tuple(applied.review),
-        domain_scores=domain_scores,
+        domain_scores=fractions,
+        domain_upper=best,
         indication=None if indication is None else _indication(indication),
         ruleset_name=spec.name,
         ruleset_version=spec.version,
@@ -177,38 +185,29 @@ def _evaluate(
     )
 
 
-class _Gates:
-    """The bands that gates and criteria force, each with the first reason for it."""
-
-    __slots__ = ("first", "reasons")
-
-    def __init__(self) -> None:
-        self.first: dict[str, Reason] = {}  # band -> first reason for it
-        self.reasons: list[Reason] = []
-
-    def add(self, band: str, reason: Reason) -> None:
-        self.first.setdefault(band, reason)
-        self.reasons.append(reason)
-
-
 # --- Step 1: the indication gate ----------------------------------------------------------------
 
 
 def _gate_indication(
-    facts: dict[str, FactValue], plan: Plan, disease: str | None, gates: _Gates
+    facts: dict[str, FactValue], plan: Plan, disease: str | None, gates: Gates
 ) -> tuple[IndicationSpec | None, str | None]:
     """The indication row that applies and, for aplastic anaemia, the BSH pathway.
 
     Gates the band when there is no indication (or it is GNR / D), and records the category
     (or the pathway) in ``facts`` as ``ebmt_category``.
     """
+    age = facts.get("age_years", _NO_FACT)
     paediatric = _value(facts, "paediatric") is True
     rows = plan.paediatric_indications if paediatric else plan.adult_indications
-    if disease is None:
-        gates.add(INCOMPLETE, Reason("no_disease"))
+    if disease is None or (not rows and not paediatric):
+        # An EHR import brings many patients with no disease the rule set covers.
+        gates.add(NOT_INDICATED, Reason("no_covered_disease"))
+        return None, None
+    if not age.known:
+        gates.add(INCOMPLETE, Reason("age_unknown"))
         return None, None
     if not rows:
-        gates.add(NOT_INDICATED, Reason("paediatric" if paediatric else "no_indication"))
+        gates.add(NOT_INDICATED, Reason("paediatric"))
         return None, None
     if rows[0].category in SAA_PATHWAYS:
         return _gate_pathway(facts, rows, gates)
@@ -222,9 +221,13 @@ def _gate_indication(
 
 
 def _gate_pathway(
-    facts: dict[str, FactValue], rows: tuple[IndicationSpec, ...], gates: _Gates
+    facts: dict[str, FactValue], rows: tuple[IndicationSpec, ...], gates: Gates
 ) -> tuple[IndicationSpec | None, str | None]:
-    """Aplastic anaemia: the row for the patient's BSH pathway, if the rule set has one."""
+    """Aplastic anaemia: the row for the patient's BSH pathway, if the rule set has one.
+
+    Immunosuppression first, or not severe, is Unlikely at best; a transplant pathway the
+    rule set has no row for is not indicated.
+    """
     indication: IndicationSpec | None = None
     pathway: str | None = None
     fv = facts.get("saa_pathway", _NO_FACT)
@@ -233,110 +236,12 @@ def _gate_pathway(
     else:
         pathway = chosen = fv.value
         indication = next((r for r in rows if r.category == chosen), None)
-        if indication is None:
-            code = chosen if chosen not in SAA_TRANSPLANT_PATHWAYS else "no_indication"
-            gates.add(UNLIKELY, Reason(code))
+        if chosen not in SAA_TRANSPLANT_PATHWAYS:
+            gates.cap(UNLIKELY, Reason(chosen, band=UNLIKELY))
+        elif indication is None:
+            gates.add(NOT_INDICATED, Reason("no_covered_disease"))
     facts["ebmt_category"] = FactValue("pathway", None, OK, note=pathway or "")
     return indication, pathway
-
-
-# --- Step 2: the criteria -----------------------------------------------------------------------
-
-
-class _Applied(NamedTuple):
-    """What applying the criteria gave: a line each, and the tallies the later steps need."""
-
-    lines: list[Line]
-    met_points: dict[str, float]  # domain -> points met
-    possible: dict[str, float]  # domain -> points of the evaluable criteria
-    review: list[str]  # keys of review criteria met
-    wanted: dict[tuple[str, str], list[str]]  # (input, missing/stale) -> criterion keys
-    required: set[tuple[str, str]]  # the inputs a required criterion wants
-    evaluable: int
-
-
-def _apply_criteria(
-    facts: Mapping[str, FactValue], criteria: tuple[Compiled, ...], gates: _Gates
-) -> _Applied:
-    """Apply each criterion to its fact: a line each; exclusions and unmet indications gate."""
-    lines: list[Line] = []
-    met_points = {"severity": 0.0, "failed_treatments": 0.0, "overall_health": 0.0}
-    possible = dict(met_points)
-    review: list[str] = []
-    wanted: dict[tuple[str, str], list[str]] = {}
-    required: set[tuple[str, str]] = set()
-    evaluable = 0
-    append = lines.append
-    for comp in criteria:  # the hot path: kept flat, with the common case inlined
-        s = comp.spec
-        fv = facts.get(s.fact, _NO_FACT)
-        status = fv.status
-        if status == OK:  # noqa: SIM108
-            outcome = MET if comp.test(fv.value) else NOT_MET
-        else:
-            outcome = outcome_of(comp, fv)
-        points = points_possible = 0.0
-        if outcome == NOT_EVALUABLE:
-            missing = fv.missing or ((s.fact,) if status == MISSING else ())
-            for reason, items in (("missing", missing), ("stale", fv.stale)):
-                for item in items:
-                    keys = wanted.get((item, reason))
-                    if keys is None:
-                        keys = wanted[(item, reason)] = []
-                    keys.append(s.key)
-                    if s.required:
-                        required.add((item, reason))
-            if s.required:
-                gates.add(INCOMPLETE, Reason("required_missing", s.key, s.label))
-        else:
-            evaluable += 1
-            kind = s.kind
-            if kind == "points":
-                points_possible = s.points
-                possible[s.domain] += points_possible
-                if outcome == MET:
-                    points = points_possible
-                    met_points[s.domain] += points
-            elif kind == "exclusion":
-                if outcome == MET:
-                    gates.add(EXCLUDED, Reason("excluded", s.key, s.label))
-            elif kind == "indication":
-                if outcome == NOT_MET:
-                    gates.add(NOT_INDICATED, Reason("indication_not_met", s.key, s.label))
-            elif outcome == MET:  # review
-                review.append(s.key)
-        append(_new(Line, (s, fv.value, fv.on, status, outcome, points, points_possible, fv.note)))
-    return _new(_Applied, (lines, met_points, possible, review, wanted, required, evaluable))
-
-
-def _to_collect(
-    wanted: Mapping[tuple[str, str], list[str]], required: set[tuple[str, str]]
-) -> tuple[ToCollect, ...]:
-    """The data to collect: required first, then by name (a stable order to store and show)."""
-    if not wanted:
-        return ()
-    return tuple(
-        sorted(
-            [
-                ToCollect(item, reason, (item, reason) in required, tuple(keys))
-                for (item, reason), keys in wanted.items()
-            ],
-            key=lambda t: (not t.required, t.item, t.reason),
-        )
-    )
-
-
-# --- Step 3: the domain scores and the weighted score -------------------------------------------
-
-
-def _domain_scores(
-    met_points: Mapping[str, float], possible: Mapping[str, float]
-) -> dict[str, float | None]:
-    """Each domain's fraction of its evaluable points; None when it has nothing to score."""
-    scores: dict[str, float | None] = {}
-    for d in DOMAINS:
-        scores[d] = met_points[d] / possible[d] if possible[d] else None
-    return scores
 
 
 def _pathway_line(indication: IndicationSpec, pathway: str) -> Line:
@@ -357,26 +262,28 @@ def _pathway_line(indication: IndicationSpec, pathway: str) -> Line:
     return Line(pathway_criterion, pathway, None, OK, MET, 0.0, 0.0)
 
 
-def _weighted_score(domain_scores: Mapping[str, float | None], weights: Mapping[str, float]) -> int:
-    """0-100: the domains' fractions weighted by the rule set, rounded half up."""
-    weighted = total_weight = 0.0
-    for d, fraction in domain_scores.items():
-        if fraction is not None:  # a domain with nothing to score is left out, not zero
-            weighted += weights[d] * fraction
-            total_weight += weights[d]
-    return int(floor(weighted / total_weight * 100 + 0.5)) if total_weight else 0
-
-
 # --- Step 4: the band ---------------------------------------------------------------------------
 
 
-def _band(gates: _Gates, score: int, thresholds: Mapping[str, float]) -> str:
-    """The gated band of highest precedence if any gate applies, else the band by score."""
+def _band(gates: Gates, score: int, thresholds: Mapping[str, float], gaps: list[str]) -> str:
+    """The gated band of highest precedence if any gate applies, else the band by score,
+    capped by reviews and unmet core criteria, and kept off Strong by what Strong needs."""
     if gates.first:
         return next(b for b in BANDS if b in gates.first)
     if score >= thresholds["strong"]:
-        return STRONG
-    return POSSIBLE if score >= thresholds["possible"] else UNLIKELY
+        band = STRONG
+    elif score >= thresholds["possible"]:
+        band = POSSIBLE
+    else:
+        band = UNLIKELY
+        gates.reasons.append(Reason("score_below_possible", label=str(score)))
+    allowed = gates.best_allowed()
+    if CANDIDATE_LADDER.index(allowed) > CANDIDATE_LADDER.index(band):
+        band = allowed
+    if band == STRONG and gaps:
+        band = POSSIBLE
+        gates.reasons.append(Reason("strong_needs", label=", ".join(gaps), band=POSSIBLE))
+    return band
 
 
 def _indication(spec: IndicationSpec) -> Indication:

@@ -52,13 +52,19 @@ FRESHNESS_CLASSES = (LABS, PERFORMANCE_STATUS, CLINICAL_STATUS, ECHO_LUNG, DISEA
 # (a matched sibling donor, once typed, does not expire with the calendar).
 ITEM_FRESHNESS: Mapping[str, str] = {
     **dict.fromkeys(("karnofsky", "ecog"), PERFORMANCE_STATUS),
-    **dict.fromkeys(("bmi", "active_infection", "pregnant"), CLINICAL_STATUS),
+    **dict.fromkeys(("bmi", "active_infection", "pregnant", "malignancy"), CLINICAL_STATUS),
     **dict.fromkeys(
         (
             "edss",
+            "edss_relapse_related",
             "relapses_12m",
             "relapses_24m",
             "new_mri_lesions_12m",
+            "new_t2_lesions_12m",
+            "gd_lesions_12m",
+            "ms_rapidly_evolving",
+            "active_despite_standard_therapy",
+            "surgery_not_an_option",
             "sledai_2k",
             "sle_renal",
             "sle_cns",
@@ -73,7 +79,17 @@ ITEM_FRESHNESS: Mapping[str, str] = {
         DISEASE_ACTIVITY,
     ),
     **dict.fromkeys(("lvef", "dlco", "fev1", "mpap", "pasp"), ECHO_LUNG),
-    "marrow_cellularity": MARROW,
+    # A trephine and its work-up are not repeated for screening alone. Inherited marrow
+    # failure and a matched sibling donor, once known, do not expire with the calendar.
+    **dict.fromkeys(
+        (
+            "marrow_cellularity",
+            "marrow_residual_haematopoietic_pct",
+            "pnh_clone_pct",
+            "abnormal_cytogenetics",
+        ),
+        MARROW,
+    ),
     **dict.fromkeys(
         (
             "anc",
@@ -101,6 +117,7 @@ INPUT_DIAGNOSIS = "disease"
 INPUT_SUBTYPE = "disease_subtype"
 INPUT_DIAGNOSIS_DATE = "diagnosis_date"
 INPUT_TREATMENTS = "treatment_history"
+INPUT_RELAPSE_DATES = "relapse_dates"
 COMORBIDITY_PREFIX = "comorbidity:"
 
 
@@ -323,4 +340,11 @@ def compute_facts(
 
 # The compute functions register themselves on import; they need the names above, so
 # they are imported last (this is the only import cycle in rules/, and it is deliberate).
-from . import facts_clinical, facts_hct_ci, facts_treatment  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    facts_aa,
+    facts_clinical,
+    facts_disease,
+    facts_hct_ci,
+    facts_ms,
+    facts_treatment,
+)

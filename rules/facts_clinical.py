@@ -1,13 +1,21 @@
 """Compute functions for the patient, organ-function and disease-activity facts.
 
-HCT-CI and HCT-CI/age are in :mod:`rules.facts_hct_ci`; treatment-history facts and the
-aplastic anaemia pathway are in :mod:`rules.facts_treatment`. Every function here is registered in :data:`rules.facts.FACTS`
-by the ``@fact`` decorator and is table-tested in ``tests/rules/test_facts.py``.
+HCT-CI is in :mod:`rules.facts_hct_ci`, treatment history in :mod:`rules.facts_treatment`,
+multiple sclerosis in :mod:`rules.facts_ms`, aplastic anaemia in :mod:`rules.facts_aa` and
+the other diseases' checklists in :mod:`rules.facts_disease`. Every function is registered in
+:data:`rules.facts.FACTS` by the ``@fact`` decorator and table-tested in tests/rules.
 """
 
 from __future__ import annotations
 
-from common.vocabulary import DISEASE_GROUPS, MS_SUBTYPES
+from common.vocabulary import (
+    DISEASE_GROUPS,
+    MALIGNANCY_ACTIVE,
+    MALIGNANCY_CODES,
+    MALIGNANCY_NONE,
+    MALIGNANCY_PAST,
+    MS_SUBTYPES,
+)
 
 from . import scales
 from .facts import (
@@ -102,9 +110,13 @@ fact(
 def kps(ctx: Context) -> FactValue:
     karnofsky = ctx.measure("karnofsky")
     ecog = ctx.measure("ecog")
-    # Use the more recent of the two assessments; on a tie, the direct Karnofsky score.
+    # Use the more recent of the two assessments; on a tie, the direct Karnofsky score. An
+    # ECOG that is not a grade (1.5, 7) is not mapped: the engine never raises on a record.
     if ecog.on is not None and (karnofsky.on is None or ecog.on > karnofsky.on):
-        mapped = scales.ecog_to_kps(ecog.value)
+        try:
+            mapped = scales.ecog_to_kps(ecog.value)
+        except scales.ScaleError:
+            return karnofsky if karnofsky.on is not None else FactValue(missing=("ecog",))
         return FactValue(
             mapped, ecog.on, ecog.status, ecog.missing, ecog.stale, f"from ECOG {ecog.value:g}"
         )
@@ -113,7 +125,7 @@ def kps(ctx: Context) -> FactValue:
     return FactValue(missing=("karnofsky",))
 
 
-def _flag_fact(ctx: Context, item: str) -> FactValue:
+def flag_fact(ctx: Context, item: str) -> FactValue:
     """A yes/no measurement stored as 1.0 / 0.0."""
     fv = ctx.measure(item)
     if fv.value is None:
@@ -123,7 +135,7 @@ def _flag_fact(ctx: Context, item: str) -> FactValue:
 
 @fact("active_infection", BOOL, "Active infection recorded.", freshness=CLINICAL_STATUS)
 def active_infection(ctx: Context) -> FactValue:
-    return _flag_fact(ctx, "active_infection")
+    return flag_fact(ctx, "active_infection")
 
 
 @fact(
@@ -133,7 +145,7 @@ def active_infection(ctx: Context) -> FactValue:
     freshness=CLINICAL_STATUS,
 )
 def pregnant(ctx: Context) -> FactValue:
-    fv = _flag_fact(ctx, "pregnant")
+    fv = flag_fact(ctx, "pregnant")
     if fv.status == MISSING and ctx.record.sex == "male":
         return FactValue(False, None, OK, note="male")
     return fv
@@ -141,7 +153,34 @@ def pregnant(ctx: Context) -> FactValue:
 
 @fact("matched_sibling_donor", BOOL, "An HLA-matched sibling donor is available.")
 def matched_sibling_donor(ctx: Context) -> FactValue:
-    return _flag_fact(ctx, "matched_sibling_donor")
+    return flag_fact(ctx, "matched_sibling_donor")
+
+
+@fact(
+    "malignancy",
+    CHOICE,
+    "Malignancy: none, past (treated) or active.",
+    choices=(MALIGNANCY_NONE, MALIGNANCY_PAST, MALIGNANCY_ACTIVE),
+    freshness=CLINICAL_STATUS,
+)
+def malignancy(ctx: Context) -> FactValue:
+    fv = ctx.measure("malignancy")
+    if fv.value is None:
+        return fv
+    status = MALIGNANCY_CODES.get(float(fv.value))
+    if status is None:  # not one of the codes: treat as not recorded rather than guess
+        return FactValue(missing=("malignancy",), note=f"unreadable code {fv.value:g}")
+    return fv._replace(value=status)
+
+
+@fact(
+    "active_despite_standard_therapy",
+    BOOL,
+    "The clinician's assessment: disease active or progressive despite standard therapy.",
+    freshness=DISEASE_ACTIVITY,
+)
+def active_despite_standard_therapy(ctx: Context) -> FactValue:
+    return flag_fact(ctx, "active_despite_standard_therapy")
 
 
 # --- Organ function -----------------------------------------------------------------------
@@ -164,8 +203,6 @@ _direct(
 )
 _direct("crp_mg_l", "crp_mg_l", "C-reactive protein.", "mg/L", LABS)
 _direct("edss", "edss", "Expanded Disability Status Scale (0-10).", "", DISEASE_ACTIVITY)
-_direct("relapses_12m", "relapses_12m", "MS relapses in the last 12 months.", "", DISEASE_ACTIVITY)
-_direct("relapses_24m", "relapses_24m", "MS relapses in the last 24 months.", "", DISEASE_ACTIVITY)
 _direct(
     "new_mri_lesions_12m",
     "new_mri_lesions_12m",
@@ -223,39 +260,3 @@ def ms_inflammatory_activity(ctx: Context) -> FactValue:
     if relapses is None or lesions is None:
         return got.result(None)
     return got.result(False)
-
-
-@fact(
-    "ssc_organ_involvement",
-    BOOL,
-    "SSc: at least one visceral organ involved (lung, heart, kidney or GI).",
-    freshness=DISEASE_ACTIVITY,
-)
-def ssc_organ_involvement(ctx: Context) -> FactValue:
-    got = Inputs(ctx)
-    organs = [got.value(i) for i in ("ssc_lung", "ssc_heart", "ssc_kidney", "ssc_gi")]
-    if any(v is not None and v >= 0.5 for v in organs):
-        return got.result(True, report=())
-    if any(v is None for v in organs):
-        return got.result(None)
-    return got.result(False)
-
-
-@fact(
-    "camitta_severity",
-    CHOICE,
-    "Aplastic anaemia severity by Camitta (BSH automated reticulocyte cut-off).",
-    choices=scales.CAMITTA_GRADES,
-    freshness=LABS,
-)
-def camitta_severity(ctx: Context) -> FactValue:
-    got = Inputs(ctx)
-    grade = scales.camitta(
-        marrow_cellularity=got.value("marrow_cellularity"),
-        anc=got.value("anc"),
-        platelets=got.value("platelets"),
-        reticulocytes=got.value("reticulocytes"),
-    )
-    if grade.grade is None:
-        return got.result(None, report=grade.needs)
-    return got.result(grade.grade, report=())

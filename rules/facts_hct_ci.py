@@ -87,6 +87,14 @@ if scales.HctCiInputs._fields != ("disease", *COMORBIDITY_ITEMS, *_HCT_CI_LABS):
 
 
 def _hct_ci_result(ctx: Context) -> tuple[scales.HctCi, FactValue]:
+    """HCT-CI and its fact, computed once per evaluation (three facts read it)."""
+    found: tuple[scales.HctCi, FactValue] | None = ctx.scratch.get("hct_ci")
+    if found is None:
+        found = ctx.scratch["hct_ci"] = _compute_hct_ci(ctx)
+    return found
+
+
+def _compute_hct_ci(ctx: Context) -> tuple[scales.HctCi, FactValue]:
     got = Inputs(ctx)
     comorb = ctx.record.comorbidities
     infection = comorb.get("infection")
@@ -147,7 +155,8 @@ def hct_ci(ctx: Context) -> FactValue:
 @fact("hct_ci_items_unknown", LIST, "HCT-CI items that could not be assessed.")
 def hct_ci_items_unknown(ctx: Context) -> FactValue:
     score, fv = _hct_ci_result(ctx)
-    return FactValue(score.unknown, fv.on, OK)
+    # Known (a list, maybe empty), carrying the inputs that would settle the unknown items.
+    return FactValue(score.unknown, fv.on, OK, fv.missing, fv.stale)
 
 
 @fact("hct_ci_age", NUMBER, "HCT-CI/age composite (Sorror 2014): HCT-CI + 1 from age 40.")
@@ -158,3 +167,34 @@ def hct_ci_age(ctx: Context) -> FactValue:
     if score.value is None:
         return score
     return score._replace(value=scales.hct_ci_age(score.value, age.value))
+
+
+# HCT-CI items that restate the disease being treated (scoring-model.md, "Result"): shown in
+# the HCT-CI but left out of its review cap, local policy: the index counts comorbidities, "a
+# distinct additional clinical entity" to the index disease (Sorror 2005, V), and the
+# disease's own organ limits (e.g. the SSc cardiopulmonary exclusions) judge that risk.
+DISEASE_OWN_ITEMS: dict[str, tuple[str, ...]] = {
+    "sle": ("rheumatologic",),
+    "ra": ("rheumatologic",),
+    "myositis": ("rheumatologic",),
+    "crohns": ("ibd",),
+    "ssc": ("pulmonary_moderate", "pulmonary_severe"),
+}
+
+
+@fact(
+    "hct_ci_beyond_disease",
+    NUMBER,
+    "HCT-CI without the items that restate the disease itself (rheumatologic in SLE, RA and "
+    "myositis; IBD in Crohn's; the lung in SSc).",
+)
+def hct_ci_beyond_disease(ctx: Context) -> FactValue:
+    score, fv = _hct_ci_result(ctx)
+    own = DISEASE_OWN_ITEMS.get(ctx.record.disease or "", ())
+    if fv.value is None or not own:
+        return fv
+    taken = sum(score.points.get(item, 0) for item in own)
+    return fv._replace(
+        value=fv.value - taken,
+        note=f"{taken} point(s) of the disease itself left out" if taken else fv.note,
+    )

@@ -1,4 +1,4 @@
-"""Treatment-history facts and the aplastic anaemia pathway (BSH 2024).
+"""Treatment-history facts: failed lines by class and by therapy.
 
 A line *failed* when its outcome is ``inadequate_response`` or ``intolerance`` and it had
 ended (or been judged) by the as-of date. For an inadequate response the line must also have
@@ -16,8 +16,7 @@ from typing import NamedTuple
 
 from common.vocabulary import THERAPY_CLASSES
 
-from . import scales
-from .facts import BOOL, CHOICE, LIST, NUMBER, OK, Context, FactValue, Inputs, fact
+from .facts import BOOL, LIST, NUMBER, OK, Context, FactValue, fact
 from .record import TreatmentLine
 
 FAILED_OUTCOMES = ("inadequate_response", "intolerance")
@@ -37,8 +36,8 @@ NOT_A_LINE = ("corticosteroid",)
 IMMUNOSUPPRESSIVE_CLASSES = ("immunosuppressant", "biologic", "jak_inhibitor")
 NONE_RECORDED = "none recorded"
 
-# BSH 2024 (V2) / Peffault de Latour 2013 (V): matched-sibling transplant first line below 40.
-SAA_FIRST_LINE_AGE_BELOW = 40
+# The aplastic anaemia pathways (BSH 2024), computed in rules.facts_aa; named here because
+# the rule set's vocabulary (rules.specs) offers them as indication categories.
 SAA_PATHWAYS = ("first_line_transplant", "transplant_after_ist", "ist_first", "not_severe")
 SAA_TRANSPLANT_PATHWAYS = ("first_line_transplant", "transplant_after_ist")
 
@@ -69,7 +68,7 @@ class _History(NamedTuple):
     failed: tuple[TreatmentLine, ...]
 
 
-def _history(ctx: Context) -> _History:
+def history(ctx: Context) -> _History:
     """Lines and failed lines on the as-of date, computed once per evaluation."""
     found = ctx.scratch.get("treatment_history")
     if found is None:
@@ -80,11 +79,11 @@ def _history(ctx: Context) -> _History:
 
 
 def _lines(ctx: Context) -> tuple[TreatmentLine, ...]:
-    return _history(ctx).lines
+    return history(ctx).lines
 
 
 def _failed(ctx: Context, classes: tuple[str, ...] | None = None) -> list[TreatmentLine]:
-    failed = _history(ctx).failed
+    failed = history(ctx).failed
     return list(failed) if classes is None else [t for t in failed if t.therapy_class in classes]
 
 
@@ -133,7 +132,7 @@ def failed_line_classes(ctx: Context) -> FactValue:
     return FactValue(classes, _latest(failed), OK, note="" if _lines(ctx) else NONE_RECORDED)
 
 
-def _any_failed(ctx: Context, cls: str) -> FactValue:
+def any_failed(ctx: Context, cls: str) -> FactValue:
     failed = _failed(ctx, (cls,))
     return FactValue(bool(failed), _latest(failed), OK, note="" if _lines(ctx) else NONE_RECORDED)
 
@@ -144,12 +143,12 @@ def _any_failed(ctx: Context, cls: str) -> FactValue:
     "MS: a high-efficacy DMT failed (natalizumab, anti-CD20, ...).",
 )
 def failed_high_efficacy_dmt(ctx: Context) -> FactValue:
-    return _any_failed(ctx, "ms_dmt_high")
+    return any_failed(ctx, "ms_dmt_high")
 
 
 @fact("failed_corticosteroids", BOOL, "A corticosteroid course failed.")
 def failed_corticosteroids(ctx: Context) -> FactValue:
-    return _any_failed(ctx, "corticosteroid")
+    return any_failed(ctx, "corticosteroid")
 
 
 @fact(
@@ -158,7 +157,7 @@ def failed_corticosteroids(ctx: Context) -> FactValue:
     "Aplastic anaemia: no response 6 months after immunosuppression (hATG + ciclosporin).",
 )
 def failed_aa_ist(ctx: Context) -> FactValue:
-    return _any_failed(ctx, "aa_ist")
+    return any_failed(ctx, "aa_ist")
 
 
 @fact(
@@ -175,26 +174,77 @@ def months_on_first_line(ctx: Context) -> FactValue:
     return FactValue(line_months(first, ctx.as_of) or 0.0, first.start, OK, note=first.therapy)
 
 
-@fact(
-    "saa_pathway",
-    CHOICE,
-    "Aplastic anaemia pathway (BSH 2024): first_line_transplant, transplant_after_ist, ist_first or not_severe.",
-    choices=SAA_PATHWAYS,
+# EBMT 2025 (rheumatic diseases, Table 2, V): "active or progressive despite standard therapy";
+# the design (scoring-model.md) reads a failed antimalarial alone as no failed line: it is
+# background therapy in SLE, not the step before transplant.
+ANTIMALARIALS = ("hydroxychloroquine", "chloroquine")
+# NMOSD: the targeted therapies (NEMOS recommendations; the list as a required set is
+# UNVERIFIED: ECTRIMS/EBMT 2025 says "otherwise unresponsive NMOSD" without naming drugs).
+NMOSD_TARGETED_THERAPIES = (
+    "rituximab",
+    "eculizumab",
+    "ravulizumab",
+    "inebilizumab",
+    "satralizumab",
 )
-def saa_pathway(ctx: Context) -> FactValue:
-    got = Inputs(ctx)
-    severity = got.fact("camitta_severity")
-    if severity is None:
-        return got.result(None)
-    if severity == scales.CAMITTA_NON_SEVERE:
-        return got.result("not_severe", report=())
-    age = got.fact("age_years")
-    donor = got.fact("matched_sibling_donor")
-    if donor is True and age is not None and age < SAA_FIRST_LINE_AGE_BELOW:
-        return got.result("first_line_transplant", report=())
-    if got.fact("failed_aa_ist"):
-        return got.result("transplant_after_ist", report=())
-    if donor is False or (age is not None and age >= SAA_FIRST_LINE_AGE_BELOW):
-        return got.result("ist_first", report=())
-    # Young, severe, no failed course: only the donor search (or the age) can decide.
-    return got.result(None)
+# CIDP: standard immunotherapy (criteria-sources.md section 5, UNVERIFIED).
+IVIG, PLASMA_EXCHANGE = "ivig", "plasma_exchange"
+# SSc (EBMT 2025 Table 5, V): "sustained disease activity after 6 months of first-line
+# therapy, or intolerance of it".
+SSC_FIRST_LINE_MONTHS = 6.0
+
+
+@fact(
+    "failed_lines_beyond_antimalarials",
+    NUMBER,
+    "Distinct therapies failed, steroids and antimalarials (hydroxychloroquine) aside.",
+)
+def failed_lines_beyond_antimalarials(ctx: Context) -> FactValue:
+    failed = [t for t in _failed(ctx, _LINE_CLASSES) if t.therapy not in ANTIMALARIALS]
+    note = "" if _lines(ctx) else NONE_RECORDED
+    return FactValue(len({t.therapy for t in failed}), _latest(failed), OK, note=note)
+
+
+@fact(
+    "failed_nmosd_targeted_therapy",
+    BOOL,
+    "NMOSD: a targeted therapy failed (rituximab, eculizumab, ravulizumab, inebilizumab, satralizumab).",
+)
+def failed_nmosd_targeted_therapy(ctx: Context) -> FactValue:
+    failed = [t for t in _failed(ctx) if t.therapy in NMOSD_TARGETED_THERAPIES]
+    note = ", ".join(sorted({t.therapy for t in failed})) or ("" if _lines(ctx) else NONE_RECORDED)
+    return FactValue(bool(failed), _latest(failed), OK, note=note)
+
+
+@fact(
+    "cidp_refractory",
+    BOOL,
+    "CIDP: IVIg, corticosteroids and plasma exchange have each failed.",
+)
+def cidp_refractory(ctx: Context) -> FactValue:
+    failed = _failed(ctx)
+    ivig = any(t.therapy == IVIG for t in failed)
+    steroid = any(t.therapy_class == "corticosteroid" for t in failed)
+    plex = any(t.therapy == PLASMA_EXCHANGE for t in failed)
+    missing = [
+        name
+        for name, done in (("IVIg", ivig), ("corticosteroids", steroid), ("plasma exchange", plex))
+        if not done
+    ]
+    note = "not yet failed: " + ", ".join(missing) if missing else ""
+    return FactValue(not missing, _latest(failed), OK, note=note)
+
+
+@fact(
+    "ssc_first_line_failed",
+    BOOL,
+    "SSc: a first-line therapy failed after 6 months (or was not tolerated).",
+)
+def ssc_first_line_failed(ctx: Context) -> FactValue:
+    def judged(t: TreatmentLine) -> bool:
+        months = line_months(t, ctx.as_of)
+        return t.outcome == "intolerance" or months is None or months >= SSC_FIRST_LINE_MONTHS
+
+    failed = [t for t in _failed(ctx, _LINE_CLASSES) if judged(t)]
+    note = "" if _lines(ctx) else NONE_RECORDED
+    return FactValue(bool(failed), _latest(failed), OK, note=note)

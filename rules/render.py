@@ -11,7 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from .facts import AT_LEAST, FACTS, MISSING, STALE
-from .specs import LOCAL_POLICY, MET, NOT_EVALUABLE, NOT_MET
+from .specs import LOCAL_POLICY, MET, NOT_APPLICABLE, NOT_EVALUABLE, NOT_MET
 
 if TYPE_CHECKING:  # only for annotations: rules.result imports this module
     from .result import Line, Reason, Result
@@ -21,18 +21,33 @@ if TYPE_CHECKING:  # only for annotations: rules.result imports this module
 DECISION_SUPPORT = "Supports a decision; the team decides."
 REASON_MESSAGES: Mapping[str, str] = {
     "paediatric": "paediatric indications are not covered by this rule set",
+    "no_covered_disease": "no disease this rule set covers",
     "no_indication": "the rule set has no indication for this disease",
     "no_disease": "the disease is not recorded",
+    "age_unknown": "the age cannot be worked out: check the date of birth",
     "category_gnr": "EBMT category GNR (generally not recommended) for this transplant",
     "category_d": "EBMT category D (developmental): only within a clinical trial or protocol",
     "indication_not_met": "indication not met: {label}",
     "excluded": "contraindication: {label}",
     "required_missing": "required data missing or out of date: {label}",
+    "core_unknown": "guideline criterion not yet known: {label}",
+    "core_not_met": "guideline criterion not met: {label} ({band} at best)",
+    "core_not_met_trial": "guideline criterion not met: {label}; transplant only within a clinical trial",
+    "review_cap": "for team review: {label} ({band} at best)",
+    "strong_needs": "a strong candidate needs {label} recorded",
+    "score_below_possible": "score {label} is below the possible-candidate threshold",
     "pathway_unknown": "the aplastic anaemia pathway cannot be decided from the data recorded",
-    "ist_first": "immunosuppression first (BSH 2024): no matched sibling donor under 40 and no failed course of immunosuppression",
+    "ist_first": "immunosuppression first (BSH 2024): no matched sibling donor at 50 or under, and no failed course of immunosuppression",
     "not_severe": "not severe by Camitta: transplant is not the treatment of choice (BSH 2024)",
 }
-OUTCOME_PHRASES = {MET: "met", NOT_MET: "not met", NOT_EVALUABLE: "not evaluable"}
+OUTCOME_PHRASES = {
+    MET: "met",
+    NOT_MET: "not met",
+    NOT_EVALUABLE: "not evaluable",
+    NOT_APPLICABLE: "does not apply",
+}
+NO_SCORE = "-"  # what the terminal prints for the gated bands
+UPPER_TEXT = "{score}, up to {upper} with {count} {items} to collect"
 STATUS_PHRASES = {MISSING: "missing", STALE: "out of date", AT_LEAST: "lower bound only"}
 NO_VALUE = "—"
 NOT_RECORDED = "not recorded"
@@ -80,7 +95,22 @@ def display_value(line: Line) -> str:
 
 
 def reason_text(reason: Reason) -> str:
-    return REASON_MESSAGES.get(reason.code, reason.code).format(label=reason.label or reason.key)
+    return REASON_MESSAGES.get(reason.code, reason.code).format(
+        label=reason.label or reason.key, band=reason.band
+    )
+
+
+def score_text(result: Result) -> str:
+    """ "62", "62, up to 85 with 2 items to collect", or "-" for a gated band."""
+    if result.score is None:
+        return NO_SCORE
+    upper = result.score_upper
+    if upper is None or upper <= result.score:
+        return str(result.score)
+    count = len(result.to_collect)
+    return UPPER_TEXT.format(
+        score=result.score, upper=upper, count=count, items="item" if count == 1 else "items"
+    )
 
 
 def sentence(line: Line) -> str:
@@ -106,7 +136,10 @@ def sentence(line: Line) -> str:
 
 def render_text(result: Result) -> str:
     """A terminal rendering: ``Band:`` and ``Score:`` first, then the explanation."""
-    out = [f"Band: {result.band}", f"Score: {result.score}", DECISION_SUPPORT]
+    score = NO_SCORE if result.score is None else str(result.score)
+    out = [f"Band: {result.band}", f"Score: {score}", DECISION_SUPPORT]
+    if result.score is not None and (result.score_upper or 0) > result.score:
+        out.append(f"Up to: {score_text(result)}")
     for r in result.reasons:
         out.append(f"Reason: {reason_text(r)}")
     if result.indication:
@@ -128,9 +161,13 @@ def render_text(result: Result) -> str:
                 value += f" [{line.note}]"
         points = (
             f"{line.points:g}/{line.points_possible:g} points ({LOCAL_POLICY})"
-            if line.kind == "points"
+            if line.points_possible
             else line.kind
         )
+        if line.criterion.cap:
+            points += f", {line.criterion.cap} at best while met"
+        if line.criterion.not_met_band:
+            points += f", {line.criterion.not_met_band} when not met"
         source = (
             f"{line.citation} [{line.evidence}]" if line.evidence != LOCAL_POLICY else LOCAL_POLICY
         )

@@ -16,6 +16,7 @@ from .facts import AT_LEAST, MISSING, STALE, FactValue
 from .render import (
     AT_LEAST_PREFIX,
     DECISION_SUPPORT,
+    NO_SCORE,
     NO_VALUE,
     NOT_RECORDED,
     OUTCOME_PHRASES,
@@ -27,6 +28,7 @@ from .render import (
     format_value,
     reason_text,
     render_text,
+    score_text,
     sentence,
 )
 from .specs import MET, NOT_EVALUABLE, NOT_MET, OUTCOMES, CriterionSpec
@@ -42,6 +44,7 @@ __all__ = [
     "MISSING",
     "NOT_EVALUABLE",
     "NOT_MET",
+    "NO_SCORE",
     "NO_VALUE",
     "NOT_RECORDED",
     "OUTCOMES",
@@ -62,6 +65,7 @@ __all__ = [
     "format_value",
     "reason_text",
     "render_text",
+    "score_text",
     "sentence",
 ]
 
@@ -136,11 +140,13 @@ class Line(NamedTuple):
 
 
 class Reason(NamedTuple):
-    """Why the band is what it is: a code from REASON_MESSAGES and the criterion it names."""
+    """Why the band is what it is: a code from REASON_MESSAGES, the criterion it names and,
+    for a cap, the best band it allows."""
 
     code: str
     key: str = ""
     label: str = ""
+    band: str = ""
 
 
 class ToCollect(NamedTuple):
@@ -168,13 +174,15 @@ class Result(NamedTuple):
     """
 
     band: str
-    score: int
+    score: int | None  # None for the gated bands: a number beside them reads as favourable
+    score_upper: int | None  # the score once the data to collect are in (not-evaluable as met)
     reasons: tuple[Reason, ...]
     lines: tuple[Line, ...]
     completeness: float  # evaluable / applicable criteria, 0-1
     to_collect: tuple[ToCollect, ...]
     review_marks: tuple[str, ...]  # keys of review criteria that were met
-    domain_scores: Mapping[str, float | None]  # None: left out of the weighting
+    domain_scores: Mapping[str, float | None]  # share of points met; None: no scored criterion
+    domain_upper: Mapping[str, float | None]  # the same once the data to collect are in
     indication: Indication | None
     ruleset_name: str
     ruleset_version: str
@@ -188,6 +196,7 @@ class Result(NamedTuple):
         return {
             "band": self.band,
             "score": self.score,
+            "score_upper": self.score_upper,
             "reasons": [list(r) for r in self.reasons],
             "lines": [_line_to_dict(line) for line in self.lines],
             "completeness": self.completeness,
@@ -202,6 +211,7 @@ class Result(NamedTuple):
             ],
             "review_marks": list(self.review_marks),
             "domain_scores": dict(self.domain_scores),
+            "domain_upper": dict(self.domain_upper),
             "indication": None if self.indication is None else self.indication._asdict(),
             "ruleset_name": self.ruleset_name,
             "ruleset_version": self.ruleset_version,
@@ -213,10 +223,12 @@ class Result(NamedTuple):
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Result:
-        """The inverse of :meth:`to_dict`."""
+        """The inverse of :meth:`to_dict`; reads results stored by earlier versions too
+        (rule set v1 stored no upper figure and a score for every band)."""
         return cls(
             band=d["band"],
             score=d["score"],
+            score_upper=d.get("score_upper", d["score"]),
             reasons=tuple(Reason(*r) for r in d["reasons"]),
             lines=tuple(_line_from_dict(x) for x in d["lines"]),
             completeness=d["completeness"],
@@ -226,6 +238,7 @@ class Result(NamedTuple):
             ),
             review_marks=tuple(d["review_marks"]),
             domain_scores=dict(d["domain_scores"]),
+            domain_upper=dict(d.get("domain_upper", d["domain_scores"])),
             indication=None if d["indication"] is None else Indication(**d["indication"]),
             ruleset_name=d["ruleset_name"],
             ruleset_version=d["ruleset_version"],
@@ -276,7 +289,8 @@ def _line_to_dict(line: Line) -> dict[str, Any]:
 
 
 def _line_from_dict(d: Mapping[str, Any]) -> Line:
-    spec = {name: d[name] for name in _CRITERION_FIELDS if name != "points"}
+    # Fields a later version added are absent from lines stored before it: the spec's defaults.
+    spec = {name: d[name] for name in _CRITERION_FIELDS if name != "points" and name in d}
     spec.update(
         points=d["criterion_points"],
         diseases=tuple(d["diseases"]),

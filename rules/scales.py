@@ -294,6 +294,7 @@ CAMITTA_GRADES = (CAMITTA_NON_SEVERE, CAMITTA_SEVERE, CAMITTA_VERY_SEVERE)
 # and the corrected-percentage form needs a haematocrit we do not record.
 CAMITTA_CELLULARITY_BELOW = 25.0
 CAMITTA_CELLULARITY_WITH_RESIDUAL_BELOW = 50.0  # needs residual haematopoietic cells < 30%
+CAMITTA_RESIDUAL_BELOW = 30.0  # residual haematopoietic cells, % (V)
 CAMITTA_ANC_BELOW = 0.5
 CAMITTA_PLATELETS_BELOW = 20.0
 CAMITTA_RETICULOCYTES_BELOW = 60.0
@@ -307,6 +308,7 @@ class Camitta:
 
     grade: str | None
     needs: tuple[str, ...] = ()
+    severe: bool | None = None  # severe or very severe; None while undecided
 
 
 def camitta(
@@ -315,22 +317,18 @@ def camitta(
     anc: float | None,
     platelets: float | None,
     reticulocytes: float | None,
+    residual_haematopoietic_pct: float | None = None,
 ) -> Camitta:
     """Camitta severity (non-severe / severe / very severe) from marrow and blood counts.
 
-    Counts are in 10^9/L, cellularity in %. Cellularity 25-49% would need the residual
-    haematopoietic cell fraction, which the record does not hold, so it cannot make the
-    grade severe and leaves it undecided unless the blood counts already rule it out.
+    Counts are in 10^9/L, cellularity and the residual haematopoietic fraction in %. Severe
+    needs a marrow of cellularity < 25%, or < 50% with < 30% residual haematopoietic cells,
+    plus two of the three blood criteria. With cellularity 25-49% and no residual fraction the
+    grade is undecided (and the fraction is what to collect), never silently "not severe".
+    ``severe`` says whether the patient is severe *or* very severe even when the grade is
+    undecided only for want of the ANC that separates the two.
     """
-    if marrow_cellularity is None:
-        marrow: bool | None = None
-    elif marrow_cellularity < CAMITTA_CELLULARITY_BELOW:
-        marrow = True
-    elif marrow_cellularity < CAMITTA_CELLULARITY_WITH_RESIDUAL_BELOW:
-        marrow = None
-    else:
-        marrow = False
-
+    marrow = _camitta_marrow(marrow_cellularity, residual_haematopoietic_pct)
     counts = {
         "anc": None if anc is None else anc < CAMITTA_ANC_BELOW,
         "platelets": None if platelets is None else platelets < CAMITTA_PLATELETS_BELOW,
@@ -343,12 +341,30 @@ def camitta(
     blood: bool | None = True if met >= 2 else (False if met + len(open_) < 2 else None)
 
     if marrow is False or blood is False:
-        return Camitta(CAMITTA_NON_SEVERE)
+        return Camitta(CAMITTA_NON_SEVERE, severe=False)
     if marrow is None or blood is None:
-        needs = ([] if marrow is not None else ["marrow_cellularity"]) + (
+        needs = (_camitta_marrow_needs(marrow_cellularity) if marrow is None else []) + (
             open_ if blood is None else []
         )
         return Camitta(None, tuple(needs))
     if anc is None:
-        return Camitta(None, ("anc",))
-    return Camitta(CAMITTA_VERY_SEVERE if anc < CAMITTA_VSAA_ANC_BELOW else CAMITTA_SEVERE)
+        return Camitta(None, ("anc",), severe=True)
+    grade = CAMITTA_VERY_SEVERE if anc < CAMITTA_VSAA_ANC_BELOW else CAMITTA_SEVERE
+    return Camitta(grade, severe=True)
+
+
+def _camitta_marrow(cellularity: float | None, residual: float | None) -> bool | None:
+    """Whether the marrow meets Camitta's severe criterion; None when it cannot be told."""
+    if cellularity is None:
+        return None
+    if cellularity < CAMITTA_CELLULARITY_BELOW:
+        return True
+    if cellularity >= CAMITTA_CELLULARITY_WITH_RESIDUAL_BELOW:
+        return False
+    if residual is None:
+        return None
+    return residual < CAMITTA_RESIDUAL_BELOW
+
+
+def _camitta_marrow_needs(cellularity: float | None) -> list[str]:
+    return ["marrow_cellularity"] if cellularity is None else ["marrow_residual_haematopoietic_pct"]

@@ -10,6 +10,7 @@ from .compiler import compile_ruleset
 from .models import RuleSet
 from .signals import ruleset_published
 from .specs import RuleSetError
+from .validation import publication_problems
 
 ONLY_DRAFTS_PUBLISH = "Only a draft can be published."
 
@@ -26,9 +27,13 @@ def ruleset_publish(*, ruleset: RuleSet, by) -> RuleSet:
     if ruleset.status != RuleSet.Status.DRAFT:
         raise ValidationError(ONLY_DRAFTS_PUBLISH)
     try:
-        compile_ruleset(ruleset.to_spec())
+        spec = ruleset.to_spec()
+        compile_ruleset(spec)
     except RuleSetError as error:
         raise ValidationError([str(problem) for problem in error.problems]) from error
+    problems = publication_problems(spec)
+    if problems:
+        raise ValidationError([str(problem) for problem in problems])
     RuleSet.objects.select_for_update().filter(status=RuleSet.Status.PUBLISHED).update(
         status=RuleSet.Status.RETIRED
     )

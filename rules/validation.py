@@ -17,6 +17,8 @@ from .specs import (
     ALL_DISEASES,
     BAND_THRESHOLD_KEYS,
     CATEGORIES,
+    CORE,
+    CORE_BANDS,
     DISEASES,
     DOMAINS,
     EBMT_CATEGORIES,
@@ -26,6 +28,10 @@ from .specs import (
     OPERATORS,
     OPERATORS_BY_TYPE,
     PATHWAY_DISEASE,
+    POINTS,
+    REVIEW,
+    REVIEW_CAPS,
+    SCORED_KINDS,
     TEMPLATE_FIELDS,
     TRANSPLANT_TYPES,
     CriterionSpec,
@@ -58,6 +64,14 @@ def validate(spec: RuleSetSpec) -> list[Problem]:
     counts = Counter(c.key for c in spec.criteria)
     for c in spec.criteria:
         _check_criterion(c, add, duplicate=counts[c.key] > 1)
+    return problems
+
+
+def publication_problems(spec: RuleSetSpec) -> list[Problem]:
+    """Every problem that stops ``spec`` being published: :func:`validate`'s, and the
+    clinical policy a live rule set must keep (each S or CO disease scored on its disease)."""
+    problems = validate(spec)
+    _check_every_indication_is_scored(spec, problems.append)
     return problems
 
 
@@ -200,10 +214,11 @@ def _check_criterion(c: CriterionSpec, add: Add, *, duplicate: bool) -> None:
         add(Problem(where, "enabled", "must be true or false"))
     if not _is_number(c.points) or c.points < 0:
         add(Problem(where, "points", "must be a number >= 0"))
-    elif c.kind == "points" and c.points <= 0:
+    elif c.kind == POINTS and c.points <= 0:
         add(Problem(where, "points", "a points criterion must carry points > 0"))
-    elif c.kind in KINDS and c.kind != "points" and c.points != 0:
-        add(Problem(where, "points", f"only points criteria carry points, not {c.kind}"))
+    elif c.kind in KINDS and c.kind not in SCORED_KINDS and c.points != 0:
+        add(Problem(where, "points", f"only points and core criteria carry points, not {c.kind}"))
+    _check_bands_of(where, c, add)
     _check_template(where, c.explanation, add)
     _check_source(where, c.citation, c.evidence, add)
 
@@ -286,3 +301,72 @@ def _check_template(where: str, template: Any, add: Add) -> None:
             template.format(**dict.fromkeys(TEMPLATE_FIELDS, "x"))
         except (ValueError, IndexError, KeyError) as exc:
             add(Problem(where, "explanation", f"malformed template: {exc}"))
+
+
+def _check_bands_of(where: str, c: CriterionSpec, add: Any) -> None:
+    """A review names its cap; a core criterion may name its band when not met."""
+    if c.kind == REVIEW and c.cap not in REVIEW_CAPS:
+        add(
+            Problem(
+                where,
+                "cap",
+                f"a review criterion needs a cap: {' or '.join(REVIEW_CAPS)} (the best band "
+                "the patient can reach while it is met)",
+            )
+        )
+    elif c.kind != REVIEW and c.cap:
+        add(Problem(where, "cap", f"only review criteria carry a cap, not {c.kind}"))
+    if c.kind == CORE and c.not_met_band not in ("", *CORE_BANDS):
+        add(Problem(where, "not_met_band", f"choose {' or '.join(CORE_BANDS)}"))
+    elif c.kind != CORE and c.not_met_band:
+        add(
+            Problem(
+                where, "not_met_band", f"only core criteria give a band when not met, not {c.kind}"
+            )
+        )
+
+
+SCORED_DOMAINS = ("severity", "failed_treatments")
+
+
+def _check_every_indication_is_scored(spec: RuleSetSpec, add: Any) -> None:
+    """An S or CO disease needs enabled scored criteria in severity and in failed treatments.
+
+    Otherwise its score would rest on fitness alone, and a fit patient with a mild, untreated
+    disease would reach 100 (scoring-model.md, "Rule set").
+    """
+    indicated = sorted(
+        {i.disease for i in spec.indications if i.screened and i.category in ("S", "CO")}
+    )
+    for disease in indicated:
+        group = disease.split(":")[0]
+        applies = {disease, group, ALL_DISEASES}
+        for domain in SCORED_DOMAINS:
+            scored = [
+                c
+                for c in spec.criteria
+                if c.enabled
+                and c.kind in SCORED_KINDS
+                and c.domain == domain
+                and _is_number(c.points)
+                and c.points > 0
+                and isinstance(c.diseases, tuple)
+                and (applies.intersection(c.diseases) or _covers_subtypes(c.diseases, group))
+            ]
+            if not scored:
+                add(
+                    Problem(
+                        f"indication {disease}",
+                        "criteria",
+                        f"an S or CO indication needs an enabled criterion with points in "
+                        f"{domain.replace('_', ' ')}; otherwise the score rests on fitness alone",
+                    )
+                )
+
+
+def _covers_subtypes(diseases: tuple[Any, ...], group: str) -> bool:
+    """Criteria for every MS subtype cover MS as a whole."""
+    subtypes = {
+        d.split(":", 1)[1] for d in diseases if isinstance(d, str) and d.startswith(f"{group}:")
+    }
+    return group == "ms" and subtypes >= {"rr", "sp", "pp"}

@@ -141,4 +141,5 @@ def migration_data(transactional_db):
     grant_record_permissions(apps)
     grant_rules_permissions(apps)
     seed.seed_default_ruleset(apps)
+    seed.publish_ruleset_v2(apps)
     grant_review_permissions(apps)

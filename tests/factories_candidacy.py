@@ -101,6 +101,8 @@ class ScreeningFactory(factory.django.DjangoModelFactory):
     as_of = TODAY
     band = STRONG
     score = 80
+    score_upper = factory.LazyAttribute(lambda o: o.score)
+    sort_score = factory.LazyAttribute(lambda o: -1 if o.score is None else o.score)
     band_rank = factory.LazyAttribute(lambda o: BAND_RANK[o.band])
     rank_key = factory.LazyAttribute(lambda o: rank_key(o.band, o.score))
     completeness = 1.0

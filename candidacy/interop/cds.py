@@ -95,11 +95,13 @@ NO_PATIENT_ID = "context.patientId is required."
 # --- Card -----------------------------------------------------------------------------------
 
 CARD_SUMMARY = "Stem cell transplant screening: {band} ({score}/100). " + DECISION_SUPPORT
+CARD_SUMMARY_GATED = "Stem cell transplant screening: {band}. " + DECISION_SUPPORT
 CARD_SOURCE_LABEL = "Candidacy transplant screening"
 CARD_LINK_LABEL = "Open the screening in Candidacy"
 CARD_HEADLINE = (
     "**{band}**, score {score} of 100 (rule set {ruleset}, version {version}; as of {as_of})."
 )
+CARD_HEADLINE_GATED = "**{band}** (rule set {ruleset}, version {version}; as of {as_of})."
 CARD_REASONS_HEADING = "Main reasons:"
 CARD_MORE_REASONS = "and {count} more in Candidacy"
 CARD_FOOTER = DECISION_SUPPORT + " The full explanation, with its sources, is in Candidacy."
@@ -338,7 +340,7 @@ def main_reasons(result: Result) -> list[str]:
     if result.reasons:
         return [reason_text(r)[:1].upper() + reason_text(r)[1:] for r in result.reasons]
     counted = sorted(
-        (ln for ln in result.lines if ln.outcome == MET and ln.kind == "points"),
+        (ln for ln in result.lines if ln.outcome == MET and ln.points > 0),
         key=lambda ln: -ln.points,
     )
     return [_line_reason(ln) for ln in counted]
@@ -351,10 +353,13 @@ def indicator_for(band: str) -> str:
 
 def screening_card(result: Result, *, as_of, card_uuid: str, patient_url: str) -> dict:
     """The one card for a screening. Pure: no name or MRN, the EHR already shows who it is."""
-    summary = CARD_SUMMARY.format(band=result.band, score=result.score)
+    gated = result.score is None  # Not indicated, Trial only, Excluded: no score to show
+    summary = (CARD_SUMMARY_GATED if gated else CARD_SUMMARY).format(
+        band=result.band, score=result.score
+    )
     reasons = main_reasons(result)
     lines = [
-        CARD_HEADLINE.format(
+        (CARD_HEADLINE_GATED if gated else CARD_HEADLINE).format(
             band=_md(result.band),
             score=result.score,
             ruleset=_md(result.ruleset_name),

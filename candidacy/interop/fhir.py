@@ -127,12 +127,22 @@ def risk_assessment(screening: Screening, result: Result, patient: Patient) -> R
     notes = [criterion_note(line) for line in result.lines]
     notes += [BAND_REASON_NOTE.format(reason=reason_text(r)) for r in result.reasons]
     notes.append(DECISION_SUPPORT)
+    prediction: dict = {
+        "outcome": {"text": screening.band},
+        "qualitativeRisk": {"text": screening.band},
+    }
+    extensions = []
+    if screening.score is not None:
+        # A gated band (Not indicated, Trial only, Excluded) carries no score and no probability.
+        prediction["probabilityDecimal"] = Decimal(screening.score) / 100
+        prediction["rationale"] = SCORE_RATIONALE.format(score=screening.score)
+        extensions.append({"url": score_extension_url(), "valueInteger": screening.score})
     # Built from FHIR JSON, which model_validate takes as it is; the constructor's parameters
     # are typed as the nested model classes.
     return RiskAssessment.model_validate(
         {
             "identifier": [{"system": screening_id_system(), "value": str(screening.pk)}],
-            "extension": [{"url": score_extension_url(), "valueInteger": screening.score}],
+            **({"extension": extensions} if extensions else {}),
             "status": "final",
             "code": {"text": ASSESSMENT_TEXT},
             "method": {
@@ -149,14 +159,7 @@ def risk_assessment(screening: Screening, result: Result, patient: Patient) -> R
             "occurrenceDateTime": screening.as_of.isoformat(),
             "performer": {"display": PERFORMER_DISPLAY},
             "basis": [patient_reference(patient), *input_references(result)],
-            "prediction": [
-                {
-                    "outcome": {"text": screening.band},
-                    "qualitativeRisk": {"text": screening.band},
-                    "probabilityDecimal": Decimal(screening.score) / 100,
-                    "rationale": SCORE_RATIONALE.format(score=screening.score),
-                }
-            ],
+            "prediction": [prediction],
             "note": [{"text": text} for text in notes],
         }
     )

@@ -79,7 +79,7 @@ def _candidate_level(band: str) -> int:
 def flag_verdict(
     *,
     band: str,
-    score: int,
+    score: int | None,
     digest: str,
     as_of: date,
     earlier: Sequence[Earlier],

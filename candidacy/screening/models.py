@@ -34,9 +34,12 @@ BAND_RANK = {band: rank for rank, band in enumerate(WORKLIST_BAND_ORDER)}
 CANDIDATE_BANDS = (STRONG, POSSIBLE)
 
 
-def rank_key(band: str, score: int) -> int:
-    """Band first (in worklist order), then the higher score first."""
-    return BAND_RANK[band] * 1000 + (100 - score)
+def rank_key(band: str, score: int | None) -> int:
+    """Band first (in worklist order), then the higher score first.
+
+    A gated band stores no score: its rows tie within the band and sort by name.
+    """
+    return BAND_RANK[band] * 1000 + (0 if score is None else 100 - score)
 
 
 class ScreeningQuerySet(models.QuerySet):
@@ -64,7 +67,15 @@ class Screening(models.Model):
     as_of = models.DateField()
     band = models.CharField(max_length=30)
     band_rank = models.PositiveSmallIntegerField()
-    score = models.PositiveSmallIntegerField()
+    # None for the gated bands (Not indicated, Trial only, Excluded): a score beside them
+    # would read as favourable (scoring-model.md, "Result").
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    score_upper = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The score once the data to collect are in."
+    )
+    # The worklist's score order, never null so a keyset can compare it: the score, or -1 for
+    # a gated band (after every scored row).
+    sort_score = models.SmallIntegerField(default=-1)
     # One ascending number for "band, then score (high first)": keyset pagination can then
     # compare (rank_key, sort_name, patient_id) as a row value against one index.
     rank_key = models.PositiveIntegerField()
@@ -114,7 +125,7 @@ class Screening(models.Model):
                 name="worklist_by_name",
             ),
             models.Index(
-                fields=["centre", "-score", "sort_name", "patient"],
+                fields=["centre", "-sort_score", "sort_name", "patient"],
                 condition=Q(is_current=True),
                 name="worklist_by_score",
             ),
@@ -135,7 +146,8 @@ class Screening(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.band} {self.score} ({self.as_of:%d %b %Y}, v{self.ruleset_version})"
+        score = "" if self.score is None else f" {self.score}"
+        return f"{self.band}{score} ({self.as_of:%d %b %Y}, v{self.ruleset_version})"
 
 
 class RescreenJob(models.Model):

@@ -14,10 +14,12 @@ from patients.items import ITEMS
 from rules import result as engine_result
 from rules.facts import COMORBIDITY_PREFIX, FACTS
 from rules.specs import (
+    CORE,
     DOMAINS,
     EXCLUDED,
     INCOMPLETE,
     LOCAL_POLICY,
+    NOT_APPLICABLE,
     NOT_INDICATED,
     POSSIBLE,
     STRONG,
@@ -79,6 +81,53 @@ class CollectRow:
     url: str
 
 
+@dataclass(frozen=True)
+class ChecklistRow:
+    """One item of the disease's guideline checklist, as its source writes it."""
+
+    label: str
+    outcome: str  # met / not met / unknown
+    outcome_code: str
+    value: str
+    when_not_met: str  # the band it gives when not met
+    citation: str
+    evidence: str
+
+
+CHECKLIST_OUTCOMES = {
+    engine_result.MET: "met",
+    engine_result.NOT_MET: "not met",
+    engine_result.NOT_EVALUABLE: "unknown",
+}
+# The reasons that say what keeps the band from being better (shown as "What limits the band").
+LIMIT_CODES = ("review_cap", "core_not_met", "strong_needs", "ist_first", "not_severe")
+
+
+def checklist_rows(result: engine_result.Result) -> list[ChecklistRow]:
+    """The core criteria that apply to this patient, in the rule set's order."""
+    rows = []
+    for line in result.lines:
+        if line.kind != CORE or line.outcome == NOT_APPLICABLE:
+            continue
+        rows.append(
+            ChecklistRow(
+                label=line.label or line.key,
+                outcome=CHECKLIST_OUTCOMES.get(line.outcome, line.outcome),
+                outcome_code=line.outcome,
+                value=engine_result.display_value(line),
+                when_not_met=line.criterion.not_met_band or UNLIKELY,
+                citation=line.citation,
+                evidence=line.evidence,
+            )
+        )
+    return rows
+
+
+def limits(result: engine_result.Result) -> list[str]:
+    """The caps that apply: reviews, unmet checklist items, what Strong still needs."""
+    return [engine_result.reason_text(r) for r in result.reasons if r.code in LIMIT_CODES]
+
+
 def explanation_rows(result: engine_result.Result) -> list[ExplanationRow]:
     rows = []
     for line in result.lines:
@@ -87,12 +136,12 @@ def explanation_rows(result: engine_result.Result) -> list[ExplanationRow]:
             value = "not recorded"
         else:
             value = f"{engine_result.format_value(line.value)} {unit}".strip()
-        if line.kind == "points":
-            points = (
-                f"{line.points:g} of {line.points_possible:g}"
-                if line.points_possible
-                else f"— of {line.criterion.points:g}"
-            )
+        if line.points_possible:
+            points = f"{line.points:g} of {line.points_possible:g}"
+        elif line.kind == "points":
+            points = f"— of {line.criterion.points:g}"
+        elif line.kind == "review":
+            points = f"review: {line.criterion.cap} at best"
         else:
             points = line.kind
         rows.append(
@@ -163,7 +212,12 @@ def collect_rows(result: engine_result.Result, patient) -> list[CollectRow]:
 
 
 def domain_chart(result: engine_result.Result) -> list[dict]:
-    """Each domain's share of its evaluable points, as a percentage; None when left out."""
+    """Each domain's share of its points met, as a percentage; None when it has no criterion.
+
+    A gated result (Not indicated, Trial only, Excluded) has no score, and no chart either.
+    """
+    if result.score is None:
+        return []
     chart = []
     for d in DOMAINS:
         share = result.domain_scores.get(d)
@@ -180,7 +234,10 @@ def screening_context(result: engine_result.Result | None, patient) -> dict:
     return {
         "result": result,
         "band_css": band_css(result.band),
+        "score_text": engine_result.score_text(result),
         "reasons": [engine_result.reason_text(r) for r in result.reasons],
+        "checklist": checklist_rows(result),
+        "limits": limits(result),
         "rows": explanation_rows(result),
         "to_collect": collect_rows(result, patient),
         "review_marks": [labels.get(k, k) for k in result.review_marks],

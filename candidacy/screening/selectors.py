@@ -29,8 +29,8 @@ class OutcomeChange:
 class ScreeningChanges:
     band_before: str
     band_after: str
-    score_before: int
-    score_after: int
+    score_before: int | None
+    score_after: int | None
     version_before: str
     version_after: str
     when_before: object

@@ -102,6 +102,8 @@ def _new_screening(
         band=result.band,
         band_rank=BAND_RANK[result.band],
         score=result.score,
+        score_upper=result.score_upper,
+        sort_score=-1 if result.score is None else result.score,
         rank_key=rank_key(result.band, result.score),
         completeness=result.completeness,
         result=stored,

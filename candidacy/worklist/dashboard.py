@@ -72,8 +72,10 @@ def by_disease(user) -> list[dict]:
 def score_histogram(user) -> list[dict]:
     # Integer division in the database: score / 10 is the bin (100 is folded into 90-100).
     counts: dict[int, int] = {}
+    # Gated bands store no score and are left out: a score beside them would mislead.
     rows = (
         scoped(user)
+        .filter(score__isnull=False)
         .order_by()
         .annotate(bin=F("score") / BIN_WIDTH)
         .values("bin")

@@ -28,14 +28,14 @@ SORTS: dict[str, tuple[tuple[str, bool], ...]] = {
     # "Not indicated" first, so the worklist order lives in that constant, not here.
     "rank": (("rank_key", False), ("sort_name", False), ("patient_id", False)),
     "name": (("sort_name", False), ("patient_id", False)),
-    "score": (("score", True), ("sort_name", False), ("patient_id", False)),
+    "score": (("sort_score", True), ("sort_name", False), ("patient_id", False)),
     "screened": (("created_at", True), ("patient_id", True)),
 }
 COLUMN_TYPES = {
     "rank_key": int,
     "sort_name": str,
     "patient_id": int,
-    "score": int,
+    "sort_score": int,
     "created_at": datetime.datetime,
 }
 

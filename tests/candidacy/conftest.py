@@ -26,8 +26,11 @@ FIT_VALUES = {
     "ast_uln": 40,
     "active_infection": 0,
     "pregnant": 0,
+    "malignancy": 0,
 }
 NO_COMORBIDITY = dict.fromkeys(COMORBIDITY_ITEMS, False)
+# EBMT 2025 (SSc, Table 5): transplant is second line, after 6 months of first-line therapy.
+SSC_FIRST_LINE_FAILED = [("mycophenolate", 420, 60, "inadequate_response")]
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from rules.specs import INCOMPLETE, STRONG
 
 from ..clock import FROZEN_NOW
 from ..factories import UserFactory
+from .conftest import SSC_FIRST_LINE_FAILED
 
 pytestmark = pytest.mark.django_db
 
@@ -150,7 +151,7 @@ def test_a_signed_call_gets_a_card_with_the_band_reasons_and_a_link(
         }
     ]
     assert cds.CARD_REASONS_HEADING in card["detail"]
-    assert "- Failure of a high-efficacy DMT: yes" in card["detail"]
+    assert "- A high-efficacy DMT has failed: yes" in card["detail"]
     assert "- Karnofsky above 60: 90 % (" in card["detail"]
     assert DECISION_SUPPORT in card["detail"]
     # The EHR knows who the patient is: the card repeats neither name nor MRN.
@@ -178,7 +179,11 @@ def test_missing_data_is_a_warning_naming_what_is_missing(ehr, ec_key, make_pati
 
     # EBMT 2017 / ASTIS: LVEF is required to screen SSc.
     patient = make_patient(
-        "ssc", age=45, fhir_id=EHR_PATIENT_ID, values={"mrss": 24, "ssc_lung": 1}
+        "ssc",
+        age=45,
+        fhir_id=EHR_PATIENT_ID,
+        values={"mrss": 24, "ssc_lung": 1},
+        treatments=SSC_FIRST_LINE_FAILED,
     )
     patient.assessments.get().values.filter(item="lvef").delete()
     screening_record(patient=patient)
@@ -189,6 +194,14 @@ def test_missing_data_is_a_warning_naming_what_is_missing(ehr, ec_key, make_pati
 
 
 # --- Say nothing ------------------------------------------------------------------------------
+
+
+def test_a_gated_band_gets_a_card_without_a_score(ehr, ec_key, make_patient):
+    # EBMT 2012: type 1 diabetes, autologous D -> Trial only, which shows no score.
+    make_patient("t1d", age=22, fhir_id=EHR_PATIENT_ID)
+    [card] = call(token(ec_key)).json()["cards"]
+    assert card["summary"].startswith("Stem cell transplant screening: Trial only.")
+    assert "/100" not in card["summary"] and "score" not in card["detail"].split("\n")[0]
 
 
 def test_a_patient_of_another_centre_gets_no_card(ehr, ec_key, make_patient, other_centre):

@@ -19,6 +19,7 @@ from rules import services as rules_services
 from rules.models import RuleSet
 
 from ..clock import TODAY
+from .conftest import SSC_FIRST_LINE_FAILED
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,7 +65,9 @@ def current(patient):
 
 
 def test_editing_a_record_leads_to_a_new_screening(real_worker, make_patient):
-    patient = make_patient("ssc", age=45, values={"mrss": 24, "ssc_lung": 1})
+    patient = make_patient(
+        "ssc", age=45, values={"mrss": 24, "ssc_lung": 1}, treatments=SSC_FIRST_LINE_FAILED
+    )
     patient_services.patient_save(patient=patient)  # the record changed: a task is queued on commit
     wait_for(lambda: current(patient).exists(), "the first screening")
     first = current(patient).get()

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from candidacy.worklist import selectors as worklist
 from candidacy.worklist.models import ExportLog
-from rules.specs import POSSIBLE, STRONG
+from rules.specs import EXCLUDED, POSSIBLE, STRONG
 
 from ..factories import PatientFactory
 from ..factories_candidacy import ScreeningFactory
@@ -79,6 +79,12 @@ def test_an_export_is_logged_with_its_row_count(client_for, clinician, rows):
         (3, {}, True),
         (3, {"sort": "name"}, True),
     ]
+
+
+def test_a_gated_row_has_an_empty_score_cell(client_for, clinician, centre):
+    screened(centre, "Gated", EXCLUDED, None, mrn="G-1")
+    _response, (header, row) = export(client_for(clinician))
+    assert row[header.index("Band")] == EXCLUDED and row[header.index("Score")] == ""
 
 
 def test_cells_that_would_run_as_formulas_are_neutralised(client_for, clinician, centre):

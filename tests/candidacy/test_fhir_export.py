@@ -13,6 +13,8 @@ from candidacy.screening.models import Screening
 from rules.result import DECISION_SUPPORT
 from rules.specs import INCOMPLETE, STRONG
 
+from .conftest import SSC_FIRST_LINE_FAILED
+
 pytestmark = pytest.mark.django_db
 
 
@@ -52,7 +54,7 @@ def test_the_method_names_the_rule_set_and_its_version(client_for, clinician, st
     screening = Screening.objects.of_patient(strong_ms_patient.pk)
     assert (
         data["method"]["text"]
-        == f"EBMT-aligned autoimmune HSCT screen v1, version {screening.ruleset_version}"
+        == f"EBMT-aligned autoimmune HSCT screen v2, version {screening.ruleset_version}"
     )
     assert data["method"]["coding"][0]["code"] == screening.ruleset_version
 
@@ -88,7 +90,7 @@ def test_the_notes_explain_each_criterion_with_its_citation(
 ):
     data = json.loads(fetch(client_for(clinician), strong_ms_patient).content)
     notes = [n["text"] for n in data["note"]]
-    assert any(n.startswith("Failure of a high-efficacy DMT") and "— met;" in n for n in notes)
+    assert any(n.startswith("A high-efficacy DMT has failed") and "— met;" in n for n in notes)
     assert any("Muraro PA et al. ECTRIMS/EBMT 2025" in n and n.endswith("]") for n in notes)
     assert notes[-1] == DECISION_SUPPORT
     # Inputs are named by display only: we keep no ids of the resources they came from.
@@ -97,7 +99,9 @@ def test_the_notes_explain_each_criterion_with_its_citation(
 
 
 def test_an_incomplete_screening_carries_its_band_reason(client_for, clinician, make_patient):
-    patient = make_patient("ssc", age=45, values={"mrss": 24, "ssc_lung": 1})
+    patient = make_patient(
+        "ssc", age=45, values={"mrss": 24, "ssc_lung": 1}, treatments=SSC_FIRST_LINE_FAILED
+    )
     patient.assessments.get().values.filter(item="lvef").delete()
     from candidacy.screening.services import screening_record
 
@@ -105,6 +109,16 @@ def test_an_incomplete_screening_carries_its_band_reason(client_for, clinician, 
     data = json.loads(fetch(client_for(clinician), patient).content)
     assert data["prediction"][0]["outcome"]["text"] == INCOMPLETE
     assert any(n["text"].startswith("Band reason: required data missing") for n in data["note"])
+
+
+def test_a_gated_screening_carries_no_score_and_no_probability(client_for, clinician, make_patient):
+    # EBMT 2012: type 1 diabetes, autologous D -> Trial only, which shows no score.
+    patient = make_patient("t1d", age=22)
+    data = json.loads(fetch(client_for(clinician), patient).content)
+    [prediction] = data["prediction"]
+    assert prediction["outcome"]["text"] == "Trial only"
+    assert "probabilityDecimal" not in prediction and "rationale" not in prediction
+    assert "extension" not in data
 
 
 @pytest.mark.parametrize("role", ["other_clinician", "superuser_of_other_centre"])

@@ -13,6 +13,7 @@ from candidacy.screening.services import screening_record
 from rules import loader
 
 from ..clock import TODAY, days_ago
+from .conftest import SSC_FIRST_LINE_FAILED
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +26,9 @@ def test_the_patient_page_explains_a_strong_candidate(client_for, clinician, str
     )
     assert '<span class="band band-strong">Strong candidate</span>' in page
     assert "Supports a decision; the team decides." in page
-    assert "EBMT-aligned autoimmune HSCT screen v1, version 1" in page
-    assert "Failure of a high-efficacy DMT" in page
+    assert "EBMT-aligned autoimmune HSCT screen v2, version 2" in page
+    assert "A high-efficacy DMT has failed" in page
+    assert 'id="checklist"' in page  # the guideline's own checklist, met / not met / unknown
     assert "Muraro PA et al. ECTRIMS/EBMT 2025" in page  # the citation, with its mark
     assert 'id="domain-chart"' in page and 'id="domain-data"' in page
 
@@ -50,7 +52,12 @@ def test_missing_lvef_in_ssc_is_listed_to_collect_with_a_link(client_for, clinic
 
 def test_an_excluded_patient_shows_the_contraindication(client_for, clinician, make_patient):
     # EBMT 2017 / ASTIS: SSc with LVEF 40% is excluded.
-    patient = make_patient("ssc", age=45, values={"lvef": 40, "mrss": 24, "ssc_lung": 1})
+    patient = make_patient(
+        "ssc",
+        age=45,
+        values={"lvef": 40, "mrss": 24, "ssc_lung": 1},
+        treatments=SSC_FIRST_LINE_FAILED,
+    )
     page = (
         client_for(clinician)
         .get(reverse("patients:detail", args=[patient.public_id]))
@@ -75,19 +82,30 @@ def test_the_screen_command_prints_band_then_score_then_the_explanation(strong_m
     call_command("screen", strong_ms_patient.mrn, "--centre", "ntc", stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0] == "Band: Strong candidate"
-    assert lines[1] == "Score: 100"
-    assert any("Failure of a high-efficacy DMT" in line for line in lines[2:])
+    # Without relapse dates, "a relapse while on a DMT" cannot be told: 1 of 5 failed-treatment
+    # points unknown, counted as not met (35 x 4/5 = 28 of 35), and shown as the upper figure.
+    assert lines[1] == "Score: 93"
+    assert lines[3] == "Up to: 93, up to 100 with 1 item to collect"
+    assert any("A high-efficacy DMT has failed" in line for line in lines[2:])
 
 
 def test_the_screen_command_prints_the_stored_form_as_json(strong_ms_patient):
     out = io.StringIO()
     call_command("screen", strong_ms_patient.mrn, "--centre", "ntc", "--json", stdout=out)
     stored = json.loads(out.getvalue())
-    assert stored["band"] == "Strong candidate" and stored["ruleset_version"] == "1"
+    assert stored["band"] == "Strong candidate" and stored["ruleset_version"] == "2"
     assert {line["key"] for line in stored["lines"]} >= {
-        "ms_failed_high_efficacy",
+        "ms_high_efficacy_dmt_failed",
         "ms_relapses_12m",
     }
+
+
+def test_the_screen_command_prints_no_score_for_a_gated_band(make_patient):
+    # EBMT 2012: type 1 diabetes, autologous D -> Trial only: "Score: -", never a number.
+    patient = make_patient("t1d", age=22)
+    out = io.StringIO()
+    call_command("screen", patient.mrn, "--centre", "ntc", stdout=out)
+    assert out.getvalue().splitlines()[:2] == ["Band: Trial only", "Score: -"]
 
 
 def test_the_screen_command_needs_the_right_centre(strong_ms_patient, other_centre):
@@ -131,7 +149,7 @@ def test_unassessed_comorbidities_are_one_item_to_collect_linking_to_the_form(
 
 
 def test_a_45th_birthday_counts_from_the_first_minute_of_the_day_in_london(make_patient):
-    # ECTRIMS/EBMT 2025: at 45 or over, HSCT for MS is an individual decision (a review mark).
+    # ECTRIMS/EBMT 2025: "young age (<45 years ...)": the ideal-age point is lost at 45.
     # The clock is frozen at 00:30 on 1 April 2026 in London, when UTC's date is still 31
     # March: on every run, one patient turns 45 today and the other is 44 until tomorrow.
     forty_five_years_ago = TODAY.replace(year=TODAY.year - 45)
@@ -145,7 +163,7 @@ def test_a_45th_birthday_counts_from_the_first_minute_of_the_day_in_london(make_
     )
     assert today.as_of == tomorrow.as_of == TODAY
     assert today.result["facts"]["age_years"]["value"] == 45
-    assert today.result["review_marks"] == ["ms_age_review"]
+    ideal = {line["key"]: line["outcome"] for line in today.result["lines"]}["ms_age_ideal"]
+    assert ideal == "not_met"
     assert tomorrow.result["facts"]["age_years"]["value"] == 44
-    assert tomorrow.result["review_marks"] == []
     assert today.score < tomorrow.score  # under 45 is the ideal age for MS

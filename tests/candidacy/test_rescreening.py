@@ -16,6 +16,7 @@ from rules.models import RuleSet
 
 from ..clock import FROZEN_NOW, TODAY
 from ..factories import AssessmentFactory
+from .conftest import SSC_FIRST_LINE_FAILED
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,13 @@ pytestmark = pytest.mark.django_db
 def test_a_record_change_queues_a_rescreen_after_commit(
     make_patient, django_capture_on_commit_callbacks
 ):
-    patient = make_patient("ssc", age=45, values={"mrss": 24, "ssc_lung": 1}, screen=False)
+    patient = make_patient(
+        "ssc",
+        age=45,
+        values={"mrss": 24, "ssc_lung": 1},
+        treatments=SSC_FIRST_LINE_FAILED,
+        screen=False,
+    )
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         patient_services.assessment_record(
             patient=patient, taken_on=patient.assessments.get().taken_on, values={"lvef": 40}
@@ -113,7 +120,8 @@ def test_the_patient_page_shows_what_changed_since_the_previous_screening(
         .content.decode()
     )
     assert 'id="changes"' in page
-    assert f"score {before.score} → {after.score}" in page
+    # An excluded patient has no score: a number beside "Excluded" would read as favourable.
+    assert after.score is None and f"score {before.score} → no score" in page
     assert "LVEF below 45% (SSc): not met → met" in page
 
 

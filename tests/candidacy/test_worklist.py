@@ -12,7 +12,15 @@ from django.urls import reverse
 from candidacy.reviews.models import Review
 from candidacy.worklist import selectors as worklist
 from candidacy.worklist.keyset import Cursor
-from rules.specs import EXCLUDED, INCOMPLETE, NOT_INDICATED, POSSIBLE, STRONG, UNLIKELY
+from rules.specs import (
+    EXCLUDED,
+    INCOMPLETE,
+    NOT_INDICATED,
+    POSSIBLE,
+    STRONG,
+    TRIAL_ONLY,
+    UNLIKELY,
+)
 
 from ..clock import TODAY
 from ..factories import CentreFactory, PatientFactory, UserFactory, disease
@@ -51,7 +59,13 @@ def ranked(centre, other_centre):
     """Six patients of the user's centre in a known order, and one of another centre."""
     return [
         screened(
-            centre, "Fox", NOT_INDICATED, 0, age=70, completeness=0.4, to_collect=["lvef", "dlco"]
+            centre,
+            "Fox",
+            NOT_INDICATED,
+            None,
+            age=70,
+            completeness=0.4,
+            to_collect=["lvef", "dlco"],
         ),
         screened(centre, "Carter", STRONG, 70, disease_key="sle", age=30),
         screened(centre, "Dune", POSSIBLE, 95, age=50, mrn="NTC-0042"),
@@ -96,6 +110,21 @@ def test_it_ranks_by_band_then_score_then_name(client_for, clinician, ranked):
         "Eve, Ann",
         "Fox, Ann",
     ]
+
+
+def test_gated_rows_show_no_score_and_sort_by_band_then_name(client_for, clinician, centre):
+    # A gated band stores no score; within the band, the name decides.
+    screened(centre, "Zed", TRIAL_ONLY, None)
+    screened(centre, "Abe", TRIAL_ONLY, None)
+    screened(centre, "Kay", NOT_INDICATED, None)
+    screened(centre, "Lee", EXCLUDED, None)
+    screened(centre, "Moe", UNLIKELY, 20)
+    response = get(client_for(clinician))
+    assert names(response) == ["Abe, Ann", "Zed, Ann", "Moe, Ann", "Lee, Ann", "Kay, Ann"]
+    rows = response.content.decode().split("<tr data-patient=")[1:]
+    assert "score-bar" not in rows[0] and "<strong>20</strong>" in rows[2]
+    # Sorted by score, they come after every scored row.
+    assert names(get(client_for(clinician), sort="score"))[0] == "Moe, Ann"
 
 
 def test_it_hides_patients_of_other_centres(client_for, clinician, other_clinician, ranked):

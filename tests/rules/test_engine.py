@@ -48,7 +48,7 @@ def crit(key, fact, operator, thresholds, kind="points", domain="severity", poin
         operator=operator,
         thresholds=tuple(thresholds),
         kind=kind,
-        points=points if kind == "points" else 0,
+        points=points if kind in ("points", "core") else 0,
         explanation=kw.pop("explanation", "{label}: {value}"),
         citation=kw.pop("citation", "Test source"),
         evidence=kw.pop("evidence", "V"),
@@ -82,6 +82,11 @@ def facts(**values) -> dict[str, FactValue]:
         "paediatric": False,
         "disease": "ms",
         "disease_subtype": "rr",
+        # What Strong needs besides the score: all recorded unless a test says otherwise.
+        "hct_ci_items_unknown": (),
+        "active_infection": False,
+        "malignancy": "none",
+        "pregnant": False,
     }
     base.update(values)
     return {k: v if isinstance(v, FactValue) else FactValue(v, AS_OF, OK) for k, v in base.items()}
@@ -89,6 +94,15 @@ def facts(**values) -> dict[str, FactValue]:
 
 def run(spec: RuleSetSpec, **values) -> Result:
     return evaluate_facts(facts(**values), compile_ruleset(spec), AS_OF)
+
+
+# One scored criterion per domain, and facts that meet all three.
+EVERY_DOMAIN = (
+    crit("relapses", "relapses_12m", ">=", [2]),
+    crit("failed", "failed_high_efficacy_dmt", "is true", [], domain="failed_treatments"),
+    crit("fit", "kps", ">", [60], domain="overall_health"),
+)
+MEETS_ALL = {"relapses_12m": 2, "failed_high_efficacy_dmt": True, "kps": 90}
 
 
 # --- Vocabularies -----------------------------------------------------------------------------
@@ -160,8 +174,10 @@ def test_a_missing_value_is_not_evaluable_and_never_zero():
     )
     result = run(spec, edss=FactValue(missing=("edss",)), relapses_12m=2)
     assert result.lines[0].outcome == "not_evaluable"
-    # The missing criterion leaves the denominator: 2 of 2 evaluable points, not 2 of 4.
-    assert result.domain_scores["severity"] == 1.0 and result.score == 100
+    # The missing criterion counts as not met: 2 of 4 points; once collected, up to 4 of 4.
+    assert result.domain_scores["severity"] == 0.5 and result.domain_upper["severity"] == 1.0
+    # Severity is 40 of the 100 weight: 20 now, up to 40.
+    assert (result.score, result.score_upper) == (20, 40)
     assert result.completeness == 0.5
     assert [(t.item, t.reason, t.required) for t in result.to_collect] == [
         ("edss", "missing", False)
@@ -189,11 +205,13 @@ def test_a_fact_absent_from_the_snapshot_counts_as_missing():
     [
         ({"disease": "crohns"}, "Not indicated", "category_gnr"),  # EBMT GNR
         ({"disease": "t1d"}, "Trial only", "category_d"),  # EBMT D
-        ({"disease": "sle"}, "Not indicated", "no_indication"),  # no row in this rule set
+        ({"disease": "sle"}, "Not indicated", "no_covered_disease"),  # no row in this rule set
         ({"paediatric": True, "age_years": 12}, "Not indicated", "paediatric"),
-        ({"disease": FactValue(missing=("disease",))}, "Incomplete", "no_disease"),
+        # An EHR import brings patients with no disease the rule set covers: not Incomplete.
+        ({"disease": FactValue(missing=("disease",))}, "Not indicated", "no_covered_disease"),
         ({"pregnant": True}, "Excluded", "excluded"),
         ({"pregnant": True, "disease": "t1d"}, "Trial only", "category_d"),  # precedence
+        ({"age_years": FactValue(missing=("birth_date",))}, "Incomplete", "age_unknown"),
     ],
 )
 def test_band_gates_in_order_of_precedence(values, band, reason):
@@ -202,32 +220,40 @@ def test_band_gates_in_order_of_precedence(values, band, reason):
     )
     result = run(spec, **values)
     assert result.band == band and result.reasons[0].code == reason
-    assert isinstance(result.score, int)  # a number for every band
+    # A gated band shows no score: "Excluded, 100" would read as favourable.
+    gated = band in ("Not indicated", "Trial only", "Excluded")
+    assert (result.score is None) == gated and (result.score_upper is None) == gated
 
 
 def test_paediatric_rows_let_children_be_screened():
     child_row = IndicationSpec("ms", "autologous", "CO", "Snowden 2012", "V", paediatric=True)
-    spec = ruleset(crit("c", "edss", "<", [6.0]), indications=(child_row,))
-    assert run(spec, paediatric=True, age_years=12, edss=3.0).band == "Strong candidate"
+    spec = ruleset(*EVERY_DOMAIN, indications=(child_row,))
+    assert run(spec, paediatric=True, age_years=12, **MEETS_ALL).band == "Strong candidate"
 
 
 @pytest.mark.parametrize(
     "relapses, failed, band, score",
     [
         (2, True, "Strong candidate", 100),
-        # Severity 1 of 1, failed treatments 0 of 1: 40 / (40 + 35) = 53.
-        (2, False, "Possible candidate", 53),
-        (0, False, "Unlikely", 0),
+        # Severity and overall health met, failed treatments not: 40 + 25 of the 100 weight.
+        (2, False, "Possible candidate", 65),
+        (0, False, "Unlikely", 25),
     ],
 )
-def test_score_weights_domains_and_leaves_out_empty_ones(relapses, failed, band, score):
-    spec = ruleset(
-        crit("relapses", "relapses_12m", ">=", [2]),
-        crit("failed", "failed_high_efficacy_dmt", "is true", [], domain="failed_treatments"),
+def test_score_weights_every_domain(relapses, failed, band, score):
+    result = run(
+        ruleset(*EVERY_DOMAIN),
+        **{**MEETS_ALL, "relapses_12m": relapses, "failed_high_efficacy_dmt": failed},
     )
-    result = run(spec, relapses_12m=relapses, failed_high_efficacy_dmt=failed)
     assert (result.band, result.score) == (band, score)
-    assert result.domain_scores["overall_health"] is None  # no criterion: not weighted
+
+
+def test_an_empty_domain_cannot_give_full_marks():
+    # No overall-health criterion: that quarter of the weight is never earned.
+    spec = ruleset(*EVERY_DOMAIN[:2])
+    result = run(spec, **MEETS_ALL)
+    assert result.domain_scores["overall_health"] is None and result.score == 75
+    assert result.band == "Strong candidate"  # 75 is above the strong threshold of 70
 
 
 def test_indication_not_met_gives_not_indicated():
@@ -246,13 +272,84 @@ def test_indication_not_met_gives_not_indicated():
     assert run(spec, disease_subtype="rr", ms_inflammatory_activity=False).lines == ()
 
 
-def test_review_marks_do_not_change_the_band():
+@pytest.mark.parametrize("cap", ["Possible candidate", "Unlikely"])
+def test_a_review_mark_caps_the_band_and_never_leaves_a_patient_strong(cap):
     spec = ruleset(
-        crit("r", "age_years", ">=", [45], kind="review", domain="overall_health"),
-        crit("p", "edss", "<", [6.0]),
+        *EVERY_DOMAIN,
+        crit("r", "age_years", ">=", [45], kind="review", domain="overall_health", cap=cap),
     )
-    result = run(spec, age_years=50, edss=3.0)
-    assert result.review_marks == ("r",) and result.band == "Strong candidate"
+    result = run(spec, age_years=50, **MEETS_ALL)
+    assert result.score == 100 and result.review_marks == ("r",)
+    assert result.band == cap
+    assert ("review_cap", "r", cap) in [(r.code, r.key, r.band) for r in result.reasons]
+
+
+@pytest.mark.parametrize(
+    "band_when_not_met, band",
+    [("", "Unlikely"), ("Unlikely", "Unlikely"), ("Trial only", "Trial only")],
+)
+def test_an_unmet_core_criterion_gives_its_band(band_when_not_met, band):
+    spec = ruleset(
+        *EVERY_DOMAIN,
+        crit(
+            "checklist",
+            "ms_treatment_naive",
+            "is false",
+            [],
+            kind="core",
+            points=0,
+            not_met_band=band_when_not_met,
+        ),
+    )
+    result = run(spec, ms_treatment_naive=True, **MEETS_ALL)
+    assert result.band == band
+    assert (result.score is None) == (band == "Trial only")
+
+
+def test_a_core_criterion_that_cannot_be_checked_makes_the_band_incomplete():
+    spec = ruleset(
+        *EVERY_DOMAIN,
+        crit("checklist", "ms_treatment_naive", "is false", [], kind="core", points=0),
+    )
+    result = run(spec, ms_treatment_naive=FactValue(missing=("treatment_history",)), **MEETS_ALL)
+    assert result.band == "Incomplete" and result.reasons[0].code == "core_unknown"
+    assert result.score == 100  # Incomplete shows the score
+
+
+@pytest.mark.parametrize(
+    "gap, collect",
+    [
+        (
+            {"hct_ci_items_unknown": FactValue(("cardiac",), AS_OF, OK, ("comorbidity:cardiac",))},
+            "comorbidity:cardiac",
+        ),
+        ({"active_infection": FactValue(missing=("active_infection",))}, "active_infection"),
+        ({"malignancy": FactValue(missing=("malignancy",))}, "malignancy"),
+        ({"pregnant": FactValue(missing=("pregnant",))}, "pregnant"),
+    ],
+)
+def test_strong_needs_the_comorbidities_infection_malignancy_and_pregnancy_known(gap, collect):
+    result = run(ruleset(*EVERY_DOMAIN), **{**MEETS_ALL, **gap})
+    assert result.score == 100 and result.band == "Possible candidate"
+    assert result.reasons[-1].code == "strong_needs"
+    assert collect in [t.item for t in result.to_collect]
+
+
+def test_a_fact_that_does_not_apply_leaves_its_criterion_out():
+    spec = ruleset(
+        *EVERY_DOMAIN,
+        crit(
+            "age_on_pathway",
+            "saa_first_line_age",
+            ">=",
+            [40],
+            kind="review",
+            cap="Possible candidate",
+        ),
+    )
+    result = run(spec, saa_first_line_age=FactValue(None, None, "not_applicable"), **MEETS_ALL)
+    assert result.band == "Strong candidate" and result.completeness == 1.0
+    assert result.lines[-1].outcome == "not_applicable"
 
 
 def test_disabled_criteria_are_left_out():

@@ -228,8 +228,11 @@ EARLY_IST = [line("atg_ciclosporin", "aa_ist", 120, None, "ongoing")]
     [
         # BSH 2024: severe, matched sibling, under 40 -> first-line transplant.
         (date(2001, 1, 1), AA_VERY_SEVERE, 1, [], "first_line_transplant"),
-        # 40 or over -> immunosuppression first (40-50 is a review mark in the rule set).
-        (date(1981, 1, 1), AA_SEVERE, 1, [], "ist_first"),
+        # 40 to 50 with a sibling: still first-line transplant, an individual decision
+        # (BSH 2024); the rule set caps it at Possible with a review.
+        (date(1981, 1, 1), AA_SEVERE, 1, [], "first_line_transplant"),
+        # Over 50 with a sibling and no failed course -> immunosuppression first.
+        (date(1971, 1, 1), AA_SEVERE, 1, [], "ist_first"),
         # No donor, no immunosuppression yet -> immunosuppression first.
         (date(1971, 1, 1), AA_SEVERE, 0, [], "ist_first"),
         # No response 6 months after hATG + ciclosporin -> unrelated-donor transplant.

@@ -21,21 +21,23 @@ def draft(active):
     return services.ruleset_clone(ruleset=active)
 
 
-def test_the_default_rule_set_is_seeded_published_and_complete(active):
-    assert active.name == "EBMT-aligned autoimmune HSCT screen v1"
+def test_the_default_rule_set_is_v2_published_over_a_retired_v1(active):
+    assert active.name == "EBMT-aligned autoimmune HSCT screen v2" and active.version == "2"
+    v1 = RuleSet.objects.get(version="1")
+    assert v1.status == RuleSet.Status.RETIRED and active.cloned_from == v1
     assert active.criteria.count() == len(DEFAULT_CRITERIA)
     for criterion in active.criteria.all():
         # Every criterion cites a source with its evidence mark, or says it is local policy.
         assert criterion.evidence in ("V", "V2", "UNVERIFIED", "local policy")
         assert criterion.citation or criterion.evidence == "local policy"
-        if criterion.evidence == "UNVERIFIED" and criterion.kind == "exclusion":
-            assert not criterion.enabled  # an unconfirmed exclusion is seeded switched off
+        if criterion.evidence == "UNVERIFIED" and criterion.kind == "points":
+            assert not criterion.enabled  # an unconfirmed criterion that adds points is off
 
 
 def test_cloning_starts_the_next_version_as_an_identical_draft(active, draft):
     assert (
         draft.status == RuleSet.Status.DRAFT
-        and draft.version == "2"
+        and draft.version == "3"
         and draft.cloned_from == active
     )
     original = sorted(c.as_dict().items() for c in [*active.criteria.all()])
@@ -103,7 +105,7 @@ def test_a_published_rule_set_cannot_be_changed_in_admin(client_for, criteria_ad
     response = client.post(url, {"name": "Changed", "version": "1"})
     assert response.status_code == 403
     active.refresh_from_db()
-    assert active.name == "EBMT-aligned autoimmune HSCT screen v1"
+    assert active.name == "EBMT-aligned autoimmune HSCT screen v2"
 
 
 def test_a_criteria_admin_edits_a_draft_and_the_change_is_kept_in_history(
@@ -174,3 +176,14 @@ def test_history_pages_cannot_revert_a_published_rule_set(
     assert (
         draft.status == RuleSet.Status.PUBLISHED and draft.band_thresholds == active.band_thresholds
     )
+
+
+def test_the_criteria_page_explains_the_score_its_upper_figure_and_the_caps(
+    client_for, clinician, active
+):
+    page = client_for(clinician).get(reverse("rules:active")).content.decode()
+    assert "How a screening is read" in page
+    assert "counts as not met, so less data never scores higher" in page
+    assert "up to 85 with 2 items to collect" in page
+    assert "caps the band" in page
+    assert "at best while met" in page and "when not met" in page

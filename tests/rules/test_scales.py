@@ -223,7 +223,8 @@ def test_hct_ci_age(hct_ci, age, expected):
         (10, 0.4, 15, 30, "severe", ()),
         (10, 0.8, 15, 30, "severe", ()),  # platelets and retics suffice
         (10, 0.8, 25, 30, "non_severe", ()),  # one blood criterion only
-        (30, 0.1, 10, 10, None, ("marrow_cellularity",)),  # 25-49% needs residual cells
+        # 25-49% needs the residual haematopoietic fraction: to collect, never "not severe".
+        (30, 0.1, 10, 10, None, ("marrow_residual_haematopoietic_pct",)),
         (60, 0.1, 10, 10, "non_severe", ()),  # marrow not hypocellular enough
         (10, 0.15, 10, 10, "very_severe", ()),  # Bacigalupo: severe plus ANC < 0.2
         (10, 0.2, 10, 10, "severe", ()),  # ANC 0.2 is not < 0.2
@@ -236,5 +237,30 @@ def test_hct_ci_age(hct_ci, age, expected):
 def test_camitta_grades(cellularity, anc, platelets, retics, grade, needs):
     result = scales.camitta(
         marrow_cellularity=cellularity, anc=anc, platelets=platelets, reticulocytes=retics
+    )
+    assert (result.grade, result.needs) == (grade, needs)
+
+
+@pytest.mark.parametrize(
+    "cellularity, residual, grade, needs",
+    [
+        # Camitta (V): "< 50% with < 30% residual haematopoietic cells" is a severe marrow.
+        (30, 20, "very_severe", ()),
+        (49, 29, "very_severe", ()),
+        (30, 30, "non_severe", ()),  # 30% residual is not < 30%
+        (30, None, None, ("marrow_residual_haematopoietic_pct",)),
+        (24, None, "very_severe", ()),  # below 25% the fraction is not needed
+        (50, 10, "non_severe", ()),
+    ],
+)
+def test_camitta_reads_the_residual_fraction_between_25_and_49_percent(
+    cellularity, residual, grade, needs
+):
+    result = scales.camitta(
+        marrow_cellularity=cellularity,
+        anc=0.1,
+        platelets=10,
+        reticulocytes=10,
+        residual_haematopoietic_pct=residual,
     )
     assert (result.grade, result.needs) == (grade, needs)
