@@ -1088,14 +1088,19 @@ def test_edss_points_only_below_6(rules):
 
 def test_relapses_off_treatment_are_not_treatment_failure(rules):
     # v2 MS: "Relapses count as treatment failure only while a DMT was given (the relapse dates
-    # fall inside a DMT line, after its first three months, as in BEAT-MS)"
-    on_dmt = rrms()
+    # fall inside a DMT line, after its first three months, as in BEAT-MS)". The same two
+    # relapses, 10 and 4 months ago: on natalizumab (until 20 days ago), or after it stopped
+    # (400 days ago), with no DMT since.
+    two_relapses = {"relapses_24m": m(2)}
+    relapses = (days_ago(300), days_ago(120))
+    on_dmt = rrms(meas=two_relapses, relapses=relapses)
     off_dmt = rrms(
+        meas=two_relapses,
         treatments=(
             tx("interferon_beta", "ms_dmt_lower", 1700, 1000, "inadequate_response"),
             tx("natalizumab", "ms_dmt_high", 900, 400, "inadequate_response"),
         ),
-        relapses=(days_ago(500), days_ago(300), days_ago(120)),
+        relapses=relapses,
     )
     assert _score(rules, off_dmt) < _score(rules, on_dmt)
 
