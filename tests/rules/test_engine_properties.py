@@ -398,3 +398,19 @@ def test_removing_an_input_never_raises_the_score(drawn):
                 f"removing {removed} raised the score {full.score} ({full.band}) "
                 f"to {fewer.score} ({fewer.band})"
             )
+
+
+def test_removing_an_input_from_a_clinical_case_never_raises_its_score():
+    # (c) on the realistic records of test_clinical_cases.py, every input removed in turn.
+    from .test_clinical_cases import AS_OF, CASES
+
+    for param in CASES:
+        rec, _ = param.values
+        full = screen(rec, AS_OF)
+        for removed, less in reduced_records(rec):
+            fewer = screen(less, AS_OF)
+            if full.score is not None and fewer.score is not None:
+                assert fewer.score <= full.score, (
+                    f"{param.id}: removing {removed} raised the score {full.score} ({full.band}) "
+                    f"to {fewer.score} ({fewer.band})"
+                )
