@@ -110,6 +110,23 @@ def ms_mri_activity_12m(ctx: Context) -> FactValue:
     return got.result(None, report=("new_t2_lesions_12m", "gd_lesions_12m"))
 
 
+@fact(
+    "ms_active_12m",
+    BOOL,
+    "MS: inflammatory activity, a relapse or a new T2 / Gd-enhancing lesion in the last 12 months.",
+    freshness=DISEASE_ACTIVITY,
+)
+def ms_active_12m(ctx: Context) -> FactValue:
+    got = Inputs(ctx)
+    relapses = got.fact("relapses_12m")
+    mri = got.fact("ms_mri_activity_12m")
+    if (relapses or 0) >= 1 or mri is True:
+        return got.result(True, report=())
+    if relapses == 0 and mri is False:
+        return got.result(False, report=())
+    return got.result(None)
+
+
 def _radiological_activity(ctx: Context) -> tuple[bool | None, Inputs]:
     """London: a Gd+ lesion or >= 2 new T2 lesions in 12 months."""
     t2, gd, combined, got = _lesions(ctx)
@@ -235,6 +252,19 @@ def ms_naive_rapidly_evolving(ctx: Context) -> FactValue:
     if not ctx.get("ms_treatment_naive").value:
         return FactValue(False, None, OK, note="treated before")
     return ctx.get("ms_severe_rapidly_evolving")
+
+
+@fact(
+    "edss_relapse_raised",
+    NUMBER,
+    "EDSS when raised by a recent relapse (not applicable otherwise).",
+    freshness=DISEASE_ACTIVITY,
+)
+def edss_relapse_raised(ctx: Context) -> FactValue:
+    edss = ctx.get("edss_not_relapse_related")
+    if edss.status == NOT_APPLICABLE:  # the EDSS *is* raised by a relapse
+        return ctx.measure("edss")._replace(note="raised by a recent relapse")
+    return FactValue(None, None, NOT_APPLICABLE) if edss.known or edss.value is not None else edss
 
 
 @fact(

@@ -36,6 +36,11 @@ def _choices(values):
     return [(v, v) for v in values]
 
 
+def fact_choices() -> list[tuple[str, str]]:
+    """The facts a criterion may read, as the admin offers them."""
+    return sorted((k, f"{k}: {v.description}") for k, v in FACTS.items())
+
+
 class RuleSetQuerySet(models.QuerySet):
     def active(self) -> RuleSet | None:
         return self.filter(status=RuleSet.Status.PUBLISHED).first()
@@ -142,9 +147,9 @@ class Criterion(models.Model):
         default=list,
         help_text='Disease groups it applies to, e.g. ["ssc"] or ["ms:sp"], or ["all"].',
     )
-    fact = models.CharField(
-        max_length=40, choices=sorted((k, f"{k}: {v.description}") for k, v in FACTS.items())
-    )
+    # A callable, so that the migrations name the function rather than copy the list: a new
+    # fact needs no migration.
+    fact = models.CharField(max_length=40, choices=fact_choices)
     operator = models.CharField(max_length=10, choices=_choices(OPERATORS))
     thresholds = models.JSONField(
         default=list,

@@ -89,3 +89,10 @@ def test_database_connections_are_persistent_and_health_checked(settings):
 )
 def test_ci_runs_the_suite_on_postgresql():
     assert connection.vendor == "postgresql"
+
+
+def test_no_model_change_is_missing_its_migration():
+    from django.core.management import call_command
+
+    # --check exits non-zero (SystemExit) when a model change has no migration.
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
