@@ -91,6 +91,7 @@ def test_ci_runs_the_suite_on_postgresql():
     assert connection.vendor == "postgresql"
 
 
+@pytest.mark.django_db
 def test_no_model_change_is_missing_its_migration():
     from django.core.management import call_command
 
