@@ -12,7 +12,8 @@ from common.vocabulary import COMORBIDITY_ITEMS
 from . import items as catalogue
 from .models import Centre, Patient, PriorTreatment
 
-BOOLEAN_CHOICES = [("", "Not recorded"), ("1", "Yes"), ("0", "No")]
+NOT_RECORDED = "Not recorded"
+BOOLEAN_CHOICES = [("", NOT_RECORDED), ("1", "Yes"), ("0", "No")]
 NO_VALUES_MESSAGE = "Enter at least one value."
 RELAPSE_WINDOW_MESSAGE = "Relapses in 24 months cannot be fewer than relapses in 12 months."
 
@@ -120,13 +121,19 @@ class AssessmentForm(forms.Form):
 
     @staticmethod
     def _field_for(item: catalogue.Item) -> forms.Field:
-        if item.boolean:
+        if item.boolean or item.choices:
+            choices = BOOLEAN_CHOICES
+            if item.choices:
+                choices = [("", NOT_RECORDED)] + [
+                    (f"{value:g}", word.capitalize()) for value, word in item.choices
+                ]
             return forms.TypedChoiceField(
                 label=item.label,
-                choices=BOOLEAN_CHOICES,
+                choices=choices,
                 required=False,
                 coerce=float,
                 empty_value=None,
+                help_text=item.help,
             )
         return forms.FloatField(
             label=item.label,

@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from common.vocabulary import MALIGNANCY_CODES
+
+CHOOSE_YES_OR_NO = "Choose yes or no."
+CHOOSE_ONE_OF = "Choose one of: {choices}."
+
 
 @dataclass(frozen=True)
 class Item:
@@ -22,11 +27,17 @@ class Item:
     boolean: bool = False
     excluded_values: tuple[float, ...] = ()  # e.g. EDSS has no 0.5 step
     help: str = ""
+    # A coded answer stored as a number (malignancy: 0 none, 1 past, 2 active): the form
+    # offers these words, and only their numbers are valid.
+    choices: tuple[tuple[float, str], ...] = ()
 
     @property
     def range_text(self) -> str:
         if self.boolean:
             return "yes or no"
+        if self.choices:
+            words = [word for _, word in self.choices]
+            return ", ".join(words[:-1]) + f" or {words[-1]}"
         text = f"{_fmt(self.minimum)} to {_fmt(self.maximum)}"
         if self.step:
             text += f" in steps of {_fmt(self.step)}"
@@ -37,7 +48,11 @@ class Item:
     def validate(self, value: float) -> str | None:
         """Return the message for a value this item cannot take, or None."""
         if self.boolean:
-            return None if value in (0, 1) else "Choose yes or no."
+            return None if value in (0, 1) else CHOOSE_YES_OR_NO
+        if self.choices:
+            if value in dict(self.choices):
+                return None
+            return CHOOSE_ONE_OF.format(choices=", ".join(word for _, word in self.choices))
         if self.minimum is not None and value < self.minimum:
             return f"{self.label} must be at least {_fmt(self.minimum)} {self.unit}".rstrip() + "."
         if self.maximum is not None and value > self.maximum:
@@ -49,6 +64,10 @@ class Item:
         if value in self.excluded_values:
             return f"{self.label} has no {_fmt(value)} step."
         return None
+
+    def word(self, value: float) -> str:
+        """The word of a coded answer (malignancy 1.0 -> "past")."""
+        return dict(self.choices).get(value, f"{value:g}")
 
 
 def _fmt(number: float | None) -> str:
@@ -81,8 +100,32 @@ SECTIONS: tuple[Section, ...] = (
         ("ms",),
         (
             Item("edss", "EDSS", "", 0, 10, 0.5, excluded_values=(0.5,), help="Kurtzke EDSS"),
+            Item(
+                "edss_relapse_related",
+                "EDSS raised by a recent relapse",
+                boolean=True,
+                help="EDSS raised by a relapse in the last months",
+            ),
             Item("relapses_12m", "Relapses in the last 12 months", "relapses", 0, 20, 1),
             Item("relapses_24m", "Relapses in the last 24 months", "relapses", 0, 40, 1),
+            Item(
+                "new_t2_lesions_12m",
+                "New or enlarging T2 lesions in 12 months",
+                "lesions",
+                0,
+                200,
+                1,
+                help="On MRI, against the scan of about a year before",
+            ),
+            Item(
+                "gd_lesions_12m",
+                "Gd-enhancing lesions in 12 months",
+                "lesions",
+                0,
+                200,
+                1,
+                help="Gadolinium-enhancing lesions on MRI in the last 12 months",
+            ),
             Item(
                 "new_mri_lesions_12m",
                 "New or enlarging T2 / Gd+ MRI lesions in 12 months",
@@ -90,6 +133,13 @@ SECTIONS: tuple[Section, ...] = (
                 0,
                 200,
                 1,
+                help="One combined count, as rule set v1 read it; record T2 and Gd+ apart above",
+            ),
+            Item(
+                "ms_rapidly_evolving",
+                "Severe, rapidly evolving MS",
+                boolean=True,
+                help="Severe, rapidly evolving MS (clinician's judgement)",
             ),
         ),
     ),
@@ -102,6 +152,20 @@ SECTIONS: tuple[Section, ...] = (
             Item("sle_renal", "Renal involvement", boolean=True),
             Item("sle_cns", "Central nervous system involvement", boolean=True),
             Item("sle_haematological", "Haematological involvement", boolean=True),
+        ),
+    ),
+    # Where no numeric activity threshold is sourced, the clinician's answer (EBMT 2025, Table 2).
+    Section(
+        "activity",
+        "Disease activity",
+        ("sle", "ra", "vasculitis", "myositis", "nmosd", "cidp"),
+        (
+            Item(
+                "active_despite_standard_therapy",
+                "Active or progressive despite standard therapy",
+                boolean=True,
+                help="Disease active or progressive despite standard therapy (clinician's assessment)",
+            ),
         ),
     ),
     Section(
@@ -121,7 +185,15 @@ SECTIONS: tuple[Section, ...] = (
         "crohns",
         "Crohn's disease",
         ("crohns",),
-        (Item("cdai", "CDAI", "", 0, 1100, 1, help="Crohn's Disease Activity Index"),),
+        (
+            Item("cdai", "CDAI", "", 0, 1100, 1, help="Crohn's Disease Activity Index"),
+            Item(
+                "surgery_not_an_option",
+                "Surgery not an option",
+                boolean=True,
+                help="Surgery not an option for the refractory disease (ASTIC entry criterion)",
+            ),
+        ),
     ),
     Section(
         "aa",
@@ -134,7 +206,44 @@ SECTIONS: tuple[Section, ...] = (
             Item("reticulocytes_pct", "Reticulocytes", "% of red cells", 0, 50),
             Item("haemoglobin", "Haemoglobin", "g/dL", 2, 25),
             Item("marrow_cellularity", "Marrow cellularity", "%", 0, 100),
+            Item(
+                "marrow_residual_haematopoietic_pct",
+                "Residual haematopoietic cells",
+                "% of cellularity",
+                0,
+                100,
+                help="Residual haematopoietic cells, % of the marrow cellularity "
+                "(Camitta: needed when the cellularity is 25-49%)",
+            ),
             Item("matched_sibling_donor", "HLA-matched sibling donor available", boolean=True),
+        ),
+    ),
+    # BSH 2024: rule out PNH, hypoplastic MDS and inherited marrow failure.
+    Section(
+        "aa_workup",
+        "Aplastic anaemia work-up",
+        ("aa",),
+        (
+            Item(
+                "pnh_clone_pct",
+                "PNH clone",
+                "% of granulocytes",
+                0,
+                100,
+                help="PNH clone, % of granulocytes (0 if none)",
+            ),
+            Item(
+                "abnormal_cytogenetics",
+                "Abnormal cytogenetics",
+                boolean=True,
+                help="Abnormal cytogenetics (hypoplastic MDS suspected)",
+            ),
+            Item(
+                "inherited_marrow_failure",
+                "Inherited marrow failure",
+                boolean=True,
+                help="Inherited marrow failure screen positive",
+            ),
         ),
     ),
     Section(
@@ -165,6 +274,12 @@ SECTIONS: tuple[Section, ...] = (
             Item("bmi", "BMI", "kg/m²", 10, 80),
             Item("active_infection", "Active infection", boolean=True),
             Item("pregnant", "Pregnant", boolean=True),
+            Item(
+                "malignancy",
+                "Malignancy",
+                choices=tuple(MALIGNANCY_CODES.items()),
+                help="None, past (treated, not active now) or active",
+            ),
         ),
     ),
 )
@@ -195,6 +310,8 @@ def display_value(key: str, value: float) -> str:
     item = ITEMS[key]
     if item.boolean:
         return "yes" if value else "no"
+    if item.choices:
+        return item.word(value)
     text = f"{value:g} {item.unit}".strip()
     if key in SI_DISPLAY:
         unit, factor = SI_DISPLAY[key]

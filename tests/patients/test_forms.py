@@ -241,3 +241,42 @@ def test_the_patient_page_shows_who_changed_what(client_for, clinician, centre):
 )
 def test_bad_query_parameters_get_a_400_not_a_server_error(client_for, clinician, params):
     assert client_for(clinician).get(reverse("patients:list"), params).status_code == 400
+
+
+@pytest.mark.django_db
+def test_malignancy_is_a_three_way_choice_shown_as_a_word(client_for, clinician, centre):
+    patient = PatientFactory(centre=centre)
+    url = reverse("patients:assessment_create", args=[patient.public_id])
+    form_page = client_for(clinician).get(url).content.decode()
+    assert '<select name="malignancy"' in form_page
+    assert '<option value="1">Past</option>' in form_page
+
+    response = client_for(clinician).post(url, {"taken_on": TODAY.isoformat(), "malignancy": "1"})
+    assert response.status_code == 302
+    assert patient.latest_values()["malignancy"].value == 1.0
+    page = client_for(clinician).get(reverse("patients:detail", args=[patient.public_id]))
+    assert "<td>Malignancy</td><td>past</td>" in page.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["3", "1.5", "active"])
+def test_a_malignancy_answer_outside_the_three_is_refused_on_the_field(
+    client_for, clinician, centre, value
+):
+    patient = PatientFactory(centre=centre)
+    response = client_for(clinician).post(
+        reverse("patients:assessment_create", args=[patient.public_id]),
+        {"taken_on": TODAY.isoformat(), "malignancy": value},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["malignancy"]
+    assert not Assessment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_yes_or_no_item_shows_the_clinicians_help_text(client_for, clinician, centre):
+    patient = PatientFactory(centre=centre, disease=disease("crohns"))
+    url = reverse("patients:assessment_create", args=[patient.public_id])
+    page = client_for(clinician).get(url).content.decode()
+    assert "Disease active or progressive despite standard therapy (clinician's assessment)" in page
+    assert "Surgery not an option" in page

@@ -11,7 +11,7 @@ from common.vocabulary import (
     THERAPY_CLASSES,
     TREATMENT_OUTCOMES,
 )
-from patients.items import ITEMS
+from patients.items import ITEMS, SECTIONS, display_value, sections_for
 from patients.models import Patient, PriorTreatment, Therapy
 
 from ..clock import days_ahead
@@ -51,6 +51,22 @@ CASES = [
     ("pregnant", 1, True),
     ("pregnant", 0, True),
     ("pregnant", 2, False),
+    ("edss_relapse_related", 1, True),
+    ("surgery_not_an_option", 0.5, False),
+    # malignancy: a coded answer, 0 none, 1 past, 2 active, and nothing else
+    ("malignancy", 0, True),
+    ("malignancy", 1, True),
+    ("malignancy", 2, True),
+    ("malignancy", 3, False),
+    ("malignancy", 1.5, False),
+    # lesion counts are whole numbers
+    ("new_t2_lesions_12m", 4, True),
+    ("gd_lesions_12m", 1.5, False),
+    # Camitta's residual fraction and the PNH clone are shares, 0 to 100 %
+    ("marrow_residual_haematopoietic_pct", 30, True),
+    ("marrow_residual_haematopoietic_pct", 101, False),
+    ("pnh_clone_pct", 0, True),
+    ("pnh_clone_pct", -1, False),
 ]
 
 
@@ -61,6 +77,47 @@ def test_each_item_accepts_only_values_its_scale_allows(item, value, accepted):
 
 def test_the_catalogue_covers_every_item_the_rules_engine_reads():
     assert set(ITEMS) == set(MEASUREMENT_ITEMS)
+
+
+def test_each_item_is_in_exactly_one_section():
+    keys = [item.key for section in SECTIONS for item in section.items]
+    assert len(keys) == len(set(keys))
+
+
+def test_a_coded_answer_is_shown_as_its_word():
+    assert display_value("malignancy", 0.0) == "none"
+    assert display_value("malignancy", 2.0) == "active"
+    assert ITEMS["malignancy"].range_text == "none, past or active"
+    assert ITEMS["malignancy"].validate(3) == "Choose one of: none, past, active."
+
+
+@pytest.mark.parametrize(
+    "disease, items",
+    [
+        ("ms", {"edss_relapse_related", "new_t2_lesions_12m", "gd_lesions_12m"}),
+        ("ms", {"ms_rapidly_evolving"}),
+        ("sle", {"sledai_2k", "active_despite_standard_therapy"}),
+        ("ra", {"active_despite_standard_therapy"}),
+        ("vasculitis", {"active_despite_standard_therapy"}),
+        ("myositis", {"active_despite_standard_therapy"}),
+        ("nmosd", {"active_despite_standard_therapy"}),
+        ("cidp", {"active_despite_standard_therapy"}),
+        ("crohns", {"cdai", "surgery_not_an_option"}),
+        ("aa", {"marrow_residual_haematopoietic_pct", "pnh_clone_pct"}),
+        ("aa", {"abnormal_cytogenetics", "inherited_marrow_failure"}),
+        ("t1d", {"malignancy", "active_infection"}),  # General, open for everyone
+    ],
+)
+def test_each_disease_opens_the_sections_with_the_items_it_needs(disease, items):
+    open_items = {
+        item.key for section, is_open in sections_for(disease) if is_open for item in section.items
+    }
+    assert items <= open_items
+
+
+def test_the_activity_answer_is_not_opened_for_diseases_with_their_own_scores():
+    opened = {s.key for s, is_open in sections_for("ms") if is_open}
+    assert "activity" not in opened and "aa_workup" not in opened
 
 
 def test_the_record_names_match_the_rules_engine_vocabulary():
