@@ -210,6 +210,7 @@ PriorTreatmentFormSet = forms.inlineformset_factory(
     extra=2,
     can_delete=True,
     max_num=60,
+    absolute_max=60,  # Django's default is max_num + 1000 forms built from a forged count
     validate_max=True,
 )
 
