@@ -76,6 +76,10 @@ def inputs_digest(record: PatientRecord, ruleset: RuleSet) -> str:
             for t in record.treatments
         ],
     )
+    if record.relapses:
+        # Added only when there are any, so the records that have none keep their digests
+        # (a declined review compares them to decide whether the data is new).
+        payload += ([_iso(day) for day in record.relapses],)
     return hashlib.sha256(repr(payload).encode()).hexdigest()
 
 
