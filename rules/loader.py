@@ -71,13 +71,7 @@ def records_for(
         chunk_size=5000
     ):
         lines[patient_id].append(TreatmentLine(therapy, therapy_class, start, end, outcome, reason))
-
-    relapses: dict[int, list[date]] = {pk: [] for pk in ids}
-    onsets = Relapse.objects.filter(patient_id__in=ids).order_by("patient_id", "onset")
-    if as_of is not None:
-        onsets = onsets.filter(onset__lte=as_of)
-    for patient_id, onset in onsets.values_list("patient_id", "onset").iterator(chunk_size=5000):
-        relapses[patient_id].append(onset)
+    relapses = _relapse_onsets(ids, as_of)
 
     return {
         p.pk: PatientRecord(
@@ -94,6 +88,17 @@ def records_for(
         )
         for p in patients
     }
+
+
+def _relapse_onsets(ids: list[int], as_of: date | None) -> dict[int, list[date]]:
+    """Each patient's relapse onsets, oldest first (one query)."""
+    relapses: dict[int, list[date]] = {pk: [] for pk in ids}
+    onsets = Relapse.objects.filter(patient_id__in=ids).order_by("patient_id", "onset")
+    if as_of is not None:
+        onsets = onsets.filter(onset__lte=as_of)
+    for patient_id, onset in onsets.values_list("patient_id", "onset").iterator(chunk_size=5000):
+        relapses[patient_id].append(onset)
+    return relapses
 
 
 def record_for(patient: Patient, *, as_of: date | None = None) -> PatientRecord:
