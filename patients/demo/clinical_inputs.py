@@ -30,6 +30,7 @@ from .assessments import AssessmentData
 YEAR, MARGIN = 365, 7
 ACTIVITY_DISEASES = ("sle", "ra", "vasculitis", "myositis", "nmosd", "cidp")
 RECENT_RELAPSE_DAYS = 90  # a relapse this recent may still raise the EDSS
+RELAPSE_GAP_DAYS = 30
 
 
 @dataclass
@@ -58,14 +59,16 @@ def add_clinical_inputs(rng: random.Random, *, disease: str, onset: date, patien
 
 
 def _spread(rng: random.Random, first: date, last: date, count: int) -> list[date]:
-    """``count`` distinct days from first to last, a month apart where there is room."""
+    """``count`` distinct days from first to last, at least 30 days apart where there is room
+    (McDonald: attacks 30 days apart are separate relapses)."""
     days = (last - first).days + 1
     if count <= 0 or days <= 0:
         return []
     count = min(count, days)
-    if days // 30 >= count:
-        slots = rng.sample(range(days // 30), count)
-        return sorted(first + timedelta(days=slot * 30 + rng.randrange(30)) for slot in slots)
+    room = days - (count - 1) * RELAPSE_GAP_DAYS
+    if room >= 1:
+        picks = sorted(rng.randrange(room) for _ in range(count))
+        return [first + timedelta(days=p + i * RELAPSE_GAP_DAYS) for i, p in enumerate(picks)]
     return sorted(first + timedelta(days=offset) for offset in rng.sample(range(days), count))
 
 

@@ -87,3 +87,15 @@ def test_only_ms_patients_have_relapse_dates_and_they_are_sorted_and_distinct(po
     for p in with_relapses:
         assert p.relapses == sorted(set(p.relapses))
         assert p.relapses[0] >= (p.diagnosis_date or p.birth_date)
+
+
+def test_relapses_placed_together_are_a_month_apart():
+    import random
+
+    from patients.demo.clinical_inputs import _spread
+
+    for seed in range(200):
+        days = _spread(random.Random(seed), date(2024, 1, 1), date(2024, 12, 31), 4)
+        assert len(days) == 4 and days == sorted(days)
+        assert all((b - a).days >= 30 for a, b in zip(days, days[1:], strict=False))
+        assert date(2024, 1, 1) <= days[0] and days[-1] <= date(2024, 12, 31)
