@@ -118,6 +118,20 @@ def test_relapse_dates_are_part_of_the_inputs_a_decision_was_made_on(make_patien
     assert inputs_digest(loader.record_for(patient), ruleset) != before
 
 
+def test_relapse_dates_to_collect_link_to_the_relapse_page(make_patient):
+    from types import SimpleNamespace
+
+    from candidacy.screening.presenters import collect_rows
+
+    patient = make_patient("ms_rr", values={"edss": 3.5})
+    missing = SimpleNamespace(
+        item="relapse_dates", reason="missing", required=False, criteria=("ms_relapse_on_dmt",)
+    )
+    (row,) = collect_rows(SimpleNamespace(to_collect=(missing,)), patient)
+    assert row.label == "MS relapse dates"
+    assert row.url == reverse("patients:relapses", args=[patient.public_id])
+
+
 def test_bench_engine_ends_with_evaluations_per_second():
     out = io.StringIO()
     call_command("bench_engine", "--records", "200", "--repeat", "1", stdout=out)
