@@ -10,7 +10,8 @@ from common.typed import form_field
 from common.vocabulary import COMORBIDITY_ITEMS
 
 from . import items as catalogue
-from .models import Centre, Patient, PriorTreatment
+from .models import Centre, Patient, PriorTreatment, Relapse
+from .relapses import ONSET_TWICE
 
 NOT_RECORDED = "Not recorded"
 BOOLEAN_CHOICES = [("", NOT_RECORDED), ("1", "Yes"), ("0", "No")]
@@ -209,6 +210,55 @@ PriorTreatmentFormSet = forms.inlineformset_factory(
     extra=2,
     can_delete=True,
     max_num=60,
+    absolute_max=60,  # Django's default is max_num + 1000 forms built from a forged count
+    validate_max=True,
+)
+
+
+class RelapseForm(forms.ModelForm):
+    class Meta:
+        model = Relapse
+        fields = ["onset", "note"]
+        widgets = {"onset": DateInput()}
+        help_texts = {"onset": "The day the relapse began."}
+
+
+class BaseRelapseFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        """One relapse per day, counting the rows already stored that the page did not post.
+
+        The database constraint has the patient in it, which an inline form leaves out of its
+        own checks, so without this a second relapse on a stored day would fail on saving.
+        """
+        super().clean()
+        posted = {form.instance.pk for form in self.forms if form.instance.pk}
+        taken = set(
+            Relapse.objects.filter(patient=self.instance)
+            .exclude(pk__in=posted)
+            .values_list("onset", flat=True)
+        )
+        for form in self.forms:
+            if not form.is_valid() or form.cleaned_data.get("DELETE"):
+                continue
+            onset = form.cleaned_data.get("onset")
+            if onset is None:
+                continue
+            if onset in taken:
+                form.add_error("onset", ONSET_TWICE)
+            taken.add(onset)
+
+
+MAX_RELAPSES = 100  # far more than any record; keeps a forged TOTAL_FORMS from building more
+
+RelapseFormSet = forms.inlineformset_factory(
+    Patient,
+    Relapse,
+    form=RelapseForm,
+    formset=BaseRelapseFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=MAX_RELAPSES,
+    absolute_max=MAX_RELAPSES,
     validate_max=True,
 )
 

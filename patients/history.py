@@ -7,7 +7,7 @@ from datetime import datetime
 
 from common.users import display_name
 
-from .models import Assessment, AssessmentValue, Patient, PriorTreatment
+from .models import Assessment, AssessmentValue, Patient, PriorTreatment, Relapse
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -16,7 +16,9 @@ ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 class HistoryEntry:
     when: datetime
     who: str
-    what: str  # "Patient", "Assessment of 3 Nov 2026", "Prior treatment: natalizumab"
+    what: (
+        str  # "Patient", "Assessment of 3 Nov 2026", "Prior treatment: natalizumab", "Relapse of …"
+    )
     action: str
     changes: tuple[str, ...]  # "Karnofsky: 70 → 80"
 
@@ -79,5 +81,7 @@ def edit_history(patient: Patient) -> list[HistoryEntry]:
     )
     for record in treatments:
         entries.append(_describe(record, f"Prior treatment: {record.therapy.name}"))
+    for record in Relapse.history.filter(patient_id=patient.pk).select_related("history_user"):
+        entries.append(_describe(record, f"Relapse of {record.onset:%d %b %Y}"))
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries

@@ -21,6 +21,7 @@ from common.vocabulary import COMORBIDITY_ITEMS
 
 from . import items as item_catalogue
 from .access import centre_ids
+from .relapses import Relapse as Relapse  # defined beside its checks, collected here for Django
 
 OLDEST_PLAUSIBLE_AGE_YEARS = 120
 

@@ -7,22 +7,33 @@ to them (rules/permissions.py, candidacy/reviews/permissions.py), in its own mig
 CLINICIAN = "Clinician"
 COORDINATOR = "Coordinator"
 CRITERIA_ADMIN = "Criteria admin"
-_RECORD_MODELS = ["patient", "assessment", "assessmentvalue", "priortreatment"]
+_RECORD_MODELS = ["patient", "assessment", "assessmentvalue", "priortreatment", "relapse"]
 GROUP_PERMISSIONS = {
     CLINICIAN: [
         f"patients.{action}_{model}"
         for model in _RECORD_MODELS
         for action in ("view", "add", "change")
     ]
-    + ["patients.delete_priortreatment"],
+    + ["patients.delete_priortreatment", "patients.delete_relapse"],
     COORDINATOR: [f"patients.view_{model}" for model in _RECORD_MODELS],
     CRITERIA_ADMIN: [],
 }
 
 
 def grant_record_permissions(apps) -> None:
-    """Create the role groups and give them their record permissions (idempotent)."""
-    grant_group_permissions(apps, GROUP_PERMISSIONS)
+    """Create the role groups and give them their record permissions (idempotent).
+
+    Only for the models ``apps`` has: a data migration that runs before a model exists grants
+    the others, and the migration that adds the model runs this again.
+    """
+    models = {model._meta.model_name for model in apps.get_app_config("patients").get_models()}
+    grant_group_permissions(
+        apps,
+        {
+            group: [name for name in names if name.rpartition("_")[2] in models]
+            for group, names in GROUP_PERMISSIONS.items()
+        },
+    )
 
 
 def create_all_permissions(apps) -> None:

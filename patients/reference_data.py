@@ -61,6 +61,12 @@ THERAPIES = [
     ("adalimumab", "Adalimumab", "biologic", ""),
     ("vedolizumab", "Vedolizumab", "biologic", ""),
     ("ustekinumab", "Ustekinumab", "biologic", ""),
+    # Targeted therapies approved for NMOSD (complement C5, CD19, IL-6 receptor). No RxNorm
+    # ingredient code could be confirmed here, so they match by ingredient name (codes.md).
+    ("eculizumab", "Eculizumab", "biologic", ""),
+    ("ravulizumab", "Ravulizumab", "biologic", ""),
+    ("inebilizumab", "Inebilizumab", "biologic", ""),
+    ("satralizumab", "Satralizumab", "biologic", ""),
     ("baricitinib", "Baricitinib", "jak_inhibitor", ""),
     ("tofacitinib", "Tofacitinib", "jak_inhibitor", ""),
     ("upadacitinib", "Upadacitinib", "jak_inhibitor", ""),

@@ -47,3 +47,10 @@ def treatments_save(*, patient: Patient, formset) -> None:
     """Save a validated prior-treatment formset in one transaction."""
     formset.save()
     _announce(patient)
+
+
+@transaction.atomic
+def relapses_save(*, patient: Patient, formset) -> None:
+    """Save a validated relapse formset (onset dates of MS relapses) in one transaction."""
+    formset.save()
+    _announce(patient)

@@ -18,4 +18,5 @@ urlpatterns = [
         name="assessment_mark_in_error",
     ),
     path("<uuid:public_id>/treatments/", views.treatments_edit, name="treatments"),
+    path("<uuid:public_id>/relapses/", views.relapses_edit, name="relapses"),
 ]

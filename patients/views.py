@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from common.typed import field_label
@@ -24,12 +25,15 @@ from .forms import (
     PatientForm,
     PatientSearchForm,
     PriorTreatmentFormSet,
+    RelapseFormSet,
 )
 from .history import edit_history
 from .models import Assessment, ImportRun, Patient
 from .panels import render_patient_panels
+from .relapses import count_in_last_year
 
 PATIENTS_PER_PAGE = 50
+RELAPSES_SAVED = "The relapse dates were saved."
 
 
 def visible_patient(request, public_id) -> Patient:
@@ -102,6 +106,7 @@ def patient_detail(request, patient):
             patient.latest_values().values(), key=lambda v: v.get_item_display()
         ),
         "treatments": patient.treatments.select_related("therapy"),
+        **_relapses(patient),
         "assessments": patient.assessments.prefetch_related("values").select_related("recorded_by")[
             :20
         ],
@@ -112,6 +117,17 @@ def patient_detail(request, patient):
         ],
     }
     return render(request, "patients/patient_detail.html", context)
+
+
+def _relapses(patient) -> dict:
+    """The relapse dates, newest first, and how many began in the last 12 months."""
+    relapses = list(patient.relapses.order_by("-onset"))
+    onsets = [relapse.onset for relapse in relapses]
+    return {
+        "relapses": relapses,
+        "relapses_last_year": count_in_last_year(onsets, today=timezone.localdate()),
+        "shows_relapses": bool(relapses) or (patient.disease and patient.disease.group == "ms"),
+    }
 
 
 @patient_view("patients.add_assessment")
@@ -158,6 +174,16 @@ def treatments_edit(request, patient):
     return render(
         request, "patients/treatments_form.html", {"formset": formset, "patient": patient}
     )
+
+
+@patient_view("patients.change_relapse")
+def relapses_edit(request, patient):
+    formset = RelapseFormSet(request.POST or None, instance=patient)
+    if request.method == "POST" and formset.is_valid():
+        services.relapses_save(patient=patient, formset=formset)
+        messages.success(request, RELAPSES_SAVED)
+        return redirect("patients:detail", public_id=patient.public_id)
+    return render(request, "patients/relapses_form.html", {"formset": formset, "patient": patient})
 
 
 @permission_required("patients.add_patient", raise_exception=True)

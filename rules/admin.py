@@ -54,6 +54,8 @@ class CriterionInline(DraftOnlyInline):
         "thresholds",
         "required",
         "points",
+        "cap",
+        "not_met_band",
         "explanation",
         "citation",
         "evidence",

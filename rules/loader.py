@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from patients.models import AssessmentValue, Patient, PriorTreatment
+from patients.models import AssessmentValue, Patient, PriorTreatment, Relapse
 
 from .compiler import CompiledRuleSet, compile_ruleset
 from .models import RuleSet
@@ -31,10 +31,10 @@ def compiled(ruleset: RuleSet) -> CompiledRuleSet:
 def records_for(
     patients: Iterable[Patient], *, as_of: date | None = None
 ) -> dict[int, PatientRecord]:
-    """Engine records for many patients with three queries, whatever their number.
+    """Engine records for many patients with four queries, whatever their number.
 
-    Values dated after ``as_of`` are left out, so a screening "as of" a past date sees
-    only what was known then.
+    Values and relapses dated after ``as_of`` are left out, so a screening "as of" a past
+    date sees only what was known then.
     """
     patients = list(patients)
     ids = [p.pk for p in patients]
@@ -71,6 +71,7 @@ def records_for(
         chunk_size=5000
     ):
         lines[patient_id].append(TreatmentLine(therapy, therapy_class, start, end, outcome, reason))
+    relapses = _relapse_onsets(ids, as_of)
 
     return {
         p.pk: PatientRecord(
@@ -83,9 +84,21 @@ def records_for(
             measurements=latest[p.pk],
             comorbidities=p.comorbidities(),
             treatments=tuple(lines[p.pk]),
+            relapses=tuple(relapses[p.pk]),
         )
         for p in patients
     }
+
+
+def _relapse_onsets(ids: list[int], as_of: date | None) -> dict[int, list[date]]:
+    """Each patient's relapse onsets, oldest first (one query)."""
+    relapses: dict[int, list[date]] = {pk: [] for pk in ids}
+    onsets = Relapse.objects.filter(patient_id__in=ids).order_by("patient_id", "onset")
+    if as_of is not None:
+        onsets = onsets.filter(onset__lte=as_of)
+    for patient_id, onset in onsets.values_list("patient_id", "onset").iterator(chunk_size=5000):
+        relapses[patient_id].append(onset)
+    return relapses
 
 
 def record_for(patient: Patient, *, as_of: date | None = None) -> PatientRecord:

@@ -48,7 +48,10 @@ RECORD_FIELDS = {
     "disease_subtype": "MS subtype",
     "diagnosis_date": "date of onset or diagnosis",
     "treatment_history": "prior treatments",
+    "relapse_dates": "MS relapse dates",
 }
+# Record inputs with a page of their own (the others are fields of the patient form).
+RECORD_PAGES = {"treatment_history": "patients:treatments", "relapse_dates": "patients:relapses"}
 
 
 def band_css(band: str) -> str:
@@ -177,10 +180,10 @@ def collect_rows(result: engine_result.Result, patient) -> list[CollectRow]:
             url = (
                 reverse("patients:assessment_create", args=[patient.public_id]) + f"#id_{item.item}"
             )
-        elif item.item == "treatment_history":
+        elif item.item in RECORD_PAGES:
             label, url = (
                 RECORD_FIELDS[item.item],
-                reverse("patients:treatments", args=[patient.public_id]),
+                reverse(RECORD_PAGES[item.item], args=[patient.public_id]),
             )
         else:
             label = RECORD_FIELDS.get(item.item, item.item.replace("_", " "))

@@ -76,7 +76,10 @@ def inputs_digest(record: PatientRecord, ruleset: RuleSet) -> str:
             for t in record.treatments
         ],
     )
-    return hashlib.sha256(repr(payload).encode()).hexdigest()
+    # Relapse dates only when there are any, so the records that have none keep their digests
+    # (a declined review compares them to decide whether the data is new).
+    relapses = repr([_iso(day) for day in record.relapses]) if record.relapses else ""
+    return hashlib.sha256((repr(payload) + relapses).encode()).hexdigest()
 
 
 def _outcomes(result_dict: dict) -> list:

@@ -14,8 +14,12 @@ made. Nothing here is clinical data; the names are common names picked at random
   gaps in the record, comorbidity prevalence);
 - generator.py: one patient from (seed, index, as-of);
 - treatments.py and assessments.py: the lines of treatment and the dated assessments;
+- clinical_inputs.py: the inputs clinical model v2 added (relapse dates, T2 and Gd lesions,
+  malignancy, the clinician's answers, Camitta's residual fraction, the AA work-up), from a
+  second stream of the patient's own, so the first one is not disturbed;
 - seeding.py: bulk-inserting patients a chunk at a time.
 
-Each patient's numbers come from one random stream, drawn in a fixed order: moving or
-splitting a step must keep the order of its draws, or every seeded patient changes.
+Each patient's numbers come from its random streams, each drawn in a fixed order: moving or
+splitting a step must keep the order of its draws, or every seeded patient changes. A new
+kind of input gets a new stream rather than new draws in an old one.
 """

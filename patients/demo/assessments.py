@@ -25,6 +25,9 @@ class AssessmentData:
     taken_on: date
     note: str
     values: dict[str, float]
+    # MS: the relapses in 12 and 24 months the visit was made with, even where a gap leaves the
+    # counts out of the values (clinical_inputs.py dates the relapses from them).
+    relapse_counts: tuple[int, int] | None = None
 
 
 def assessments(rng, disease, sex, age, onset, end, gaps) -> list[AssessmentData]:
@@ -59,9 +62,11 @@ def assessments(rng, disease, sex, age, onset, end, gaps) -> list[AssessmentData
         else:
             kind, note = "review", "Clinic review"
         values = _values(rng, state, kind, later=position > 0)
-        result.append(
-            AssessmentData(taken_on, note, {k: v for k, v in values.items() if k not in gaps})
-        )
+        counts = None
+        if "relapses_12m" in values:
+            counts = (int(values["relapses_12m"]), int(values["relapses_24m"]))
+        kept = {k: v for k, v in values.items() if k not in gaps}
+        result.append(AssessmentData(taken_on, note, kept, counts))
     return result
 
 

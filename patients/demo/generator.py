@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from ..items import ITEMS
 from .assessments import AssessmentData, assessments
 from .centres import centre_for
+from .clinical_inputs import add_clinical_inputs
 from .profiles import (
     COMORBIDITIES_NOT_ASSESSED,
     COMORBIDITY_PREVALENCE,
@@ -49,6 +50,7 @@ class DemoPatient:
     comorbidities: dict[str, bool | None]
     assessments: list[AssessmentData] = field(default_factory=list)
     treatments: list[TreatmentData] = field(default_factory=list)
+    relapses: list[date] = field(default_factory=list)  # MS relapse onsets
 
 
 def generate_patient(seed: int | str, index: int, as_of: date) -> DemoPatient:
@@ -106,6 +108,8 @@ def generate_patient(seed: int | str, index: int, as_of: date) -> DemoPatient:
     )
     patient.treatments = treatments(rng, disease, onset, end, died=death_date is not None)
     patient.assessments = assessments(rng, disease, sex, age, onset, end, gaps)
+    second = random.Random(f"{seed}:{index}:v2")  # the first stream stays as it was
+    patient.relapses = add_clinical_inputs(second, disease=disease, onset=onset, patient=patient)
     for assessment in patient.assessments:
         check_values(assessment.values)
     return patient

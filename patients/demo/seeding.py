@@ -22,6 +22,7 @@ class SeedResult:
     assessments: int = 0
     values: int = 0
     treatments: int = 0
+    relapses: int = 0
 
     @property
     def existing(self) -> int:
@@ -132,7 +133,21 @@ def _insert(batch, centres, diseases, therapies, recorders, result: SeedResult) 
     ]
     AssessmentValue.objects.bulk_create(values, batch_size=5000)
     PriorTreatment.objects.bulk_create(treatments, batch_size=5000)
+    result.relapses += _insert_relapses(batch, patients)
     result.patients += len(patients)
     result.assessments += len(assessments)
     result.values += len(values)
     result.treatments += len(treatments)
+
+
+def _insert_relapses(batch, patients) -> int:
+    """Bulk-insert the MS relapse onsets of the batch's patients; return how many."""
+    from ..models import Relapse
+
+    relapses = [
+        Relapse(patient_id=patient.pk, onset=onset)
+        for data, patient in zip(batch, patients, strict=True)
+        for onset in data.relapses
+    ]
+    Relapse.objects.bulk_create(relapses, batch_size=5000)
+    return len(relapses)

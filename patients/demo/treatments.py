@@ -68,7 +68,12 @@ LINES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("plasma_exchange", "methylprednisolone"),
         ("azathioprine", "mycophenolate", "rituximab"),
     ),
-    "nmosd": (("azathioprine", "mycophenolate"), ("rituximab",), ("tocilizumab",)),
+    # The approved targeted therapies after rituximab (ECTRIMS/EBMT 2025 asks for their failure).
+    "nmosd": (
+        ("azathioprine", "mycophenolate"),
+        ("rituximab",),
+        ("satralizumab", "inebilizumab", "eculizumab", "ravulizumab", "tocilizumab"),
+    ),
     "mg": (
         ("prednisolone",),
         ("azathioprine", "mycophenolate"),

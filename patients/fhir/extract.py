@@ -14,8 +14,15 @@ from datetime import date
 from . import mapping as m
 from .bundle import BundleError, Entry, ParsedBundle
 from .conditions import choose_disease, read_condition
+from .datatypes import codes_of
 from .imported import BundleData, ImportedPatient
-from .observations import collect_values, read_observation
+from .observations import (
+    collect_answers,
+    collect_values,
+    read_comorbidity_answer,
+    read_observation,
+    read_relapse,
+)
 from .patient import read_patient
 from .treatments import merge_orders, read_medication, read_procedure
 
@@ -101,14 +108,12 @@ def _read_resources(
         patient.diagnosis_date = None
     data.mapped["Condition"] += len(found)
 
-    readings = [
-        r
-        for e in entries
-        if e.resource.get_resource_type() == "Observation"
-        if (r := read_observation(e, data, birth, today))
-    ]
-    collect_values(readings, patient, data)
-    data.mapped["Observation"] += len(readings)
+    _read_observations(
+        [e for e in entries if e.resource.get_resource_type() == "Observation"],
+        patient,
+        data,
+        today,
+    )
 
     orders = []
     for e in entries:
@@ -127,6 +132,29 @@ def _read_resources(
         for order in orders:
             order.therapy = m.THERAPY_BY_DISEASE.get((order.therapy, group), order.therapy)
     patient.treatments = merge_orders(orders, today)
+
+
+def _read_observations(
+    entries: list[Entry], patient: ImportedPatient, data: BundleData, today: date
+) -> None:
+    """Dated values, MS relapse onsets and the EHR's HCT-CI answers, each by its code."""
+    birth = patient.birth_date
+    readings, answers, relapses = [], [], 0
+    for entry in entries:
+        codes = codes_of(entry.resource.code)
+        item = next((m.HCT_CI_ANSWERS[c] for c in codes if c in m.HCT_CI_ANSWERS), None)
+        if m.MS_RELAPSE in codes:
+            if (onset := read_relapse(entry, data, patient, today)) is not None:
+                patient.relapses.add(onset)
+                relapses += 1
+        elif item is not None:
+            if answer := read_comorbidity_answer(entry, data, item, birth, today):
+                answers.append(answer)
+        elif reading := read_observation(entry, data, birth, today):
+            readings.append(reading)
+    collect_values(readings, patient, data)
+    collect_answers(answers, patient)
+    data.mapped["Observation"] += len(readings) + len(answers) + relapses
 
 
 def extract(parsed: ParsedBundle, *, today: date) -> BundleData:

@@ -36,9 +36,11 @@ class ImportedPatient:
     label: str
     disease: str | None = None
     diagnosis_date: date | None = None
-    comorbidities: set[str] = field(default_factory=set)
+    comorbidities: set[str] = field(default_factory=set)  # HCT-CI items an active condition fills
+    comorbidity_answers: dict[str, bool] = field(default_factory=dict)  # the EHR's hct-ci-* answers
     values: dict[date, dict[str, float]] = field(default_factory=dict)
     treatments: list[Order] = field(default_factory=list)
+    relapses: set[date] = field(default_factory=set)  # onsets of MS relapses
 
 
 @dataclass

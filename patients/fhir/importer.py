@@ -36,7 +36,14 @@ from ..signals import record_changed
 from .bundle import BundleError, read_bundle
 from .extract import extract
 from .imported import BundleData, ImportedPatient
-from .ownership import IDENTITY_FIELDS, IMPORT_REASON, treatment_owners, update_known_patient
+from .ownership import (
+    IDENTITY_FIELDS,
+    IMPORT_REASON,
+    apply_comorbidities,
+    treatment_owners,
+    update_known_patient,
+)
+from .relapses import replace_relapses
 
 logger = logging.getLogger(__name__)
 
@@ -257,8 +264,7 @@ def _write_patient(
             setattr(patient, name, getattr(data, name))
         if data.disease in diseases:
             patient.disease, patient.diagnosis_date = diseases[data.disease], data.diagnosis_date
-        for item in data.comorbidities:
-            setattr(patient, item, True)
+        apply_comorbidities(patient, data, bundle, created=True)
     else:
         patient = known
         update_known_patient(patient, data, bundle, diseases=diseases)
@@ -267,6 +273,7 @@ def _write_patient(
 
     _replace_assessments(patient, data, bundle, by=by, created=created)
     _replace_treatments(patient, data, bundle, by=by, therapies=therapies, created=created)
+    replace_relapses(patient, data, bundle, by=by, created=created)
     record_changed.send(sender=Patient, patient_id=patient.pk)
     return {
         "public_id": str(patient.public_id),

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from common.vocabulary import COMORBIDITY_ITEMS, MALIGNANCY_CODES
+
 from ..reference_data import DISEASES, THERAPIES
 
 SNOMED = "http://snomed.info/sct"
@@ -158,7 +160,7 @@ class ObservationRule:
     )  # None: a code codes.md names but the record has no item for (weight, WBC, ...)
     label: str
     units: dict[str, float] | None = None  # None for booleans and coded answers
-    kind: str = "quantity"  # quantity | boolean | pregnancy
+    kind: str = "quantity"  # quantity | boolean | pregnancy | coded (ANSWERS below)
     egfr: bool = False  # stored as creatinine clearance only where no clearance was measured
 
 
@@ -247,6 +249,31 @@ OBSERVATIONS: dict[tuple[str, str], ObservationRule] = {
             "ssc_gi",
         )
     },
+    # Clinical model v2's inputs, Candidacy's own codes (no standard code known).
+    **_own(
+        "edss-relapse-related",
+        ObservationRule("edss_relapse_related", "EDSS raised by a relapse", kind="boolean"),
+    ),
+    **_own("new-t2-lesions-12m", ObservationRule("new_t2_lesions_12m", "new T2 lesions", COUNT)),
+    **_own("gd-lesions-12m", ObservationRule("gd_lesions_12m", "Gd+ lesions", COUNT)),
+    **{
+        (CANDIDACY, key.replace("_", "-")): ObservationRule(
+            key, key.replace("_", " "), kind="boolean"
+        )
+        for key in (
+            "ms_rapidly_evolving",
+            "active_despite_standard_therapy",
+            "surgery_not_an_option",
+            "abnormal_cytogenetics",
+            "inherited_marrow_failure",
+        )
+    },
+    **_own(
+        "marrow-residual-haematopoietic-pct",
+        ObservationRule("marrow_residual_haematopoietic_pct", "residual haematopoiesis", PERCENT),
+    ),
+    **_own("pnh-clone-pct", ObservationRule("pnh_clone_pct", "PNH clone", PERCENT)),
+    **_own("malignancy", ObservationRule("malignancy", "malignancy", kind="coded")),
     **_own(
         "bilirubin-uln",
         ObservationRule("bilirubin_uln", "bilirubin ULN", {"mg/dL": 1.0, "umol/L": 1 / 17.1}),
@@ -256,6 +283,15 @@ OBSERVATIONS: dict[tuple[str, str], ObservationRule] = {
 }
 
 PREGNANT = {(SNOMED, "77386006"): 1.0, (SNOMED, "60001007"): 0.0}  # pregnant / not pregnant
+# Coded answers, as urn:candidacy:assessment codes in valueCodeableConcept or as valueString.
+ANSWERS = {"malignancy": {word: code for code, word in MALIGNANCY_CODES.items()}}
+
+# Observations that are not dated values. An MS relapse: effectiveDateTime is its onset.
+MS_RELAPSE = (CANDIDACY, "ms-relapse")
+# The EHR's HCT-CI answers, item by item (codes.md): valueBoolean, false answers "no".
+HCT_CI_ANSWERS = {
+    (CANDIDACY, "hct-ci-" + item.replace("_", "-")): item for item in COMORBIDITY_ITEMS
+}
 
 # --- Medications and procedures ---------------------------------------------------------------------------
 

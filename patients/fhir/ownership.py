@@ -7,9 +7,12 @@ how a re-import knows what it may replace, and what a clinician entered, edited 
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable, Mapping
+from datetime import date
+
 from common.typed import field_label
 
-from ..models import Patient, PriorTreatment
+from ..models import Patient, PriorTreatment, Relapse
 from .imported import BundleData, ImportedPatient
 
 IMPORT_REASON = (
@@ -51,15 +54,7 @@ def update_known_patient(
             f"{label}: recorded as deceased here; the bundle does not say so. Kept as deceased."
         )
 
-    # Comorbidities: the bundle fills what nobody has answered; a clinician's yes or no stays.
-    for item in sorted(data.comorbidities):
-        if getattr(patient, item) is None:
-            setattr(patient, item, True)
-        elif getattr(patient, item) is False:
-            verbose = field_label(Patient, item)
-            bundle.notes.append(
-                f"{label}: {verbose} kept as no; the bundle has an active condition for it."
-            )
+    apply_comorbidities(patient, data, bundle, created=False)
 
     # Diagnosis: the bundle's while nobody else has written it.
     if data.disease in diseases:
@@ -73,6 +68,76 @@ def update_known_patient(
                     f"{label}: diagnosis {recorded.key} ({patient.diagnosis_date or 'no date'}) recorded by a "
                     f"clinician kept; the bundle says {data.disease} ({data.diagnosis_date or 'no date'})."
                 )
+
+
+def apply_comorbidities(
+    patient: Patient, data: ImportedPatient, bundle: BundleData, *, created: bool
+) -> None:
+    """Set the HCT-CI items the bundle answers: an active condition says yes, an hct-ci-<item>
+    Observation yes or no. An item the bundle does not answer stays as it is (unknown, or what
+    was recorded). On a known patient the bundle fills what nobody has answered and may change
+    what the importer itself wrote; a clinician's yes or no stays, and a differing bundle is noted.
+    """
+    label = data.label or patient.mrn
+    wanted = dict(data.comorbidity_answers)
+    for item in sorted(data.comorbidities):
+        if wanted.get(item) is False:
+            bundle.notes.append(
+                f"{label}: {field_label(Patient, item)} answered no, but an active condition says "
+                "yes; recorded as yes."
+            )
+        wanted[item] = True  # a screen that errs must err towards review
+    conflicts = []
+    for item, answer in sorted(wanted.items()):
+        current = getattr(patient, item)
+        if created or current is None:
+            setattr(patient, item, answer)
+        elif current != answer:
+            conflicts.append(item)
+    if not conflicts:
+        return
+    imported = fields_imported(patient, conflicts)
+    for item in conflicts:
+        if item in imported:
+            setattr(patient, item, wanted[item])
+            continue
+        says = (
+            "has an active condition for it"
+            if item in data.comorbidities
+            else f"answers {_yes_no(wanted[item])}"
+        )
+        bundle.notes.append(
+            f"{label}: {field_label(Patient, item)} kept as {_yes_no(getattr(patient, item))}; "
+            f"the bundle {says}."
+        )
+
+
+def _yes_no(value: bool | None) -> str:
+    return "yes" if value else "no"
+
+
+def fields_imported(patient: Patient, fields: list[str]) -> set[str]:
+    """The fields whose current value the importer wrote: the history row that last changed
+    each one carries IMPORT_REASON (one query)."""
+    rows = (
+        Patient.history.filter(id=patient.pk)
+        .order_by("-history_date", "-history_id")
+        .values_list(*fields, "history_change_reason")
+    )
+    current = {name: getattr(patient, name) for name in fields}
+    writer: dict[str, str | None] = {}
+    open_fields = set(fields)
+    for *values, reason in rows:
+        for name, value in zip(fields, values, strict=True):
+            if name not in open_fields:
+                continue
+            if value != current[name]:
+                open_fields.discard(name)  # changed at the newer row, already noted as writer
+            else:
+                writer[name] = reason
+        if not open_fields:
+            break
+    return {name for name, reason in writer.items() if reason == IMPORT_REASON}
 
 
 def diagnosis_is_imported(patient: Patient) -> bool:
@@ -94,35 +159,56 @@ def diagnosis_is_imported(patient: Patient) -> bool:
 def treatment_owners(
     patient: Patient, existing: dict[int, tuple]
 ) -> tuple[dict[int, tuple], set[tuple]]:
-    """(the importer's current rows by pk, the (therapy, start) lines a clinician owns), from one history query.
-
-    A row is the importer's while its latest history row carries IMPORT_REASON. A clinician owns a line
-    when they entered it, edited an imported row (every therapy and start that row ever had), or deleted
-    it: a deleted line is not imported again, unless the importer itself created it again afterwards
-    (how it replaced changed lines before its own deletions were marked). ``existing`` maps each
-    current row's pk to its fields, the therapy id and the start date first.
+    """(the importer's current rows by pk, the (therapy, start) lines a clinician owns), from one history
+    query. ``existing`` maps each current row's pk to its fields, the therapy id and the start date first.
     """
-    latest: dict[int, tuple[str, str | None, int]] = {}  # pk -> (history type, reason, position)
-    lines_of: dict[int, set[tuple]] = {}
-    imported_at: dict[
-        tuple, int
-    ] = {}  # (therapy, start) -> position of the importer's latest "+" of it
     history = (
         PriorTreatment.history.filter(patient_id=patient.pk)
         .order_by("history_date", "history_id")
         .values_list("id", "therapy_id", "start_date", "history_type", "history_change_reason")
     )
-    for position, (pk, therapy_id, start, kind, reason) in enumerate(history):
+    imported, by_hand = owners(
+        (
+            (pk, (therapy_id, start), kind, reason)
+            for pk, therapy_id, start, kind, reason in history
+        ),
+        {pk: (fields[0], fields[1]) for pk, fields in existing.items()},
+    )
+    return {pk: existing[pk] for pk in imported}, by_hand
+
+
+def relapse_owners(patient: Patient, existing: dict[int, date]) -> tuple[set[int], set[date]]:
+    """(the importer's current relapse rows, the onsets a clinician owns), as for treatment lines."""
+    history = (
+        Relapse.history.filter(patient_id=patient.pk)
+        .order_by("history_date", "history_id")
+        .values_list("id", "onset", "history_type", "history_change_reason")
+    )
+    return owners(history, existing)
+
+
+def owners(
+    history: Iterable[tuple[int, Hashable, str, str | None]], current: Mapping[int, Hashable]
+) -> tuple[set[int], set]:
+    """(the current rows that are the importer's, the lines a clinician owns).
+
+    ``history`` gives (pk, line, history type, change reason), oldest first; ``current`` maps
+    each current row to its line (a treatment's therapy and start, a relapse's onset). A row is
+    the importer's while its latest history row carries IMPORT_REASON. A clinician owns a line
+    when they entered it, edited an imported row (every line that row ever had), or deleted it:
+    a deleted line is not imported again, unless the importer itself created it again
+    afterwards (how it replaced changed lines before its own deletions were marked).
+    """
+    latest: dict[int, tuple[str, str | None, int]] = {}  # pk -> (history type, reason, position)
+    lines_of: dict[int, set] = {}
+    imported_at: dict[Hashable, int] = {}  # line -> position of the importer's latest "+" of it
+    for position, (pk, line, kind, reason) in enumerate(history):
         latest[pk] = (kind, reason, position)
-        lines_of.setdefault(pk, set()).add((therapy_id, start))
+        lines_of.setdefault(pk, set()).add(line)
         if kind == "+" and reason == IMPORT_REASON:
-            imported_at[(therapy_id, start)] = position
-    imported = {
-        pk: fields
-        for pk, fields in existing.items()
-        if latest.get(pk, ("", None, 0))[1] == IMPORT_REASON
-    }
-    by_hand = {(fields[0], fields[1]) for pk, fields in existing.items() if pk not in imported}
+            imported_at[line] = position
+    imported = {pk for pk in current if latest.get(pk, ("", None, 0))[1] == IMPORT_REASON}
+    by_hand = {line for pk, line in current.items() if pk not in imported}
     for pk, (kind, reason, position) in latest.items():
         if reason == IMPORT_REASON:
             continue

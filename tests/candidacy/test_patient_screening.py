@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from candidacy.screening.services import screening_record
+from candidacy.screening.services import inputs_digest, screening_record
 from rules import loader
 
 from ..clock import TODAY, days_ago
@@ -123,6 +123,31 @@ def test_the_record_ignores_values_entered_in_error_and_values_after_the_as_of_d
     assert loader.record_for(patient).measurements["lvef"].value == 60
     earlier = days_ago(30)
     assert "lvef" not in loader.record_for(patient, as_of=earlier).measurements
+
+
+def test_relapse_dates_are_part_of_the_inputs_a_decision_was_made_on(make_patient):
+    from patients.models import Relapse
+    from rules.models import RuleSet
+
+    patient = make_patient("ms_rr", values={"edss": 3.5})
+    ruleset = RuleSet.objects.active()
+    before = inputs_digest(loader.record_for(patient), ruleset)
+    Relapse.objects.create(patient=patient, onset=days_ago(60))
+    assert inputs_digest(loader.record_for(patient), ruleset) != before
+
+
+def test_relapse_dates_to_collect_link_to_the_relapse_page(make_patient):
+    from types import SimpleNamespace
+
+    from candidacy.screening.presenters import collect_rows
+
+    patient = make_patient("ms_rr", values={"edss": 3.5})
+    missing = SimpleNamespace(
+        item="relapse_dates", reason="missing", required=False, criteria=("ms_relapse_on_dmt",)
+    )
+    (row,) = collect_rows(SimpleNamespace(to_collect=(missing,)), patient)
+    assert row.label == "MS relapse dates"
+    assert row.url == reverse("patients:relapses", args=[patient.public_id])
 
 
 def test_bench_engine_ends_with_evaluations_per_second():

@@ -10,6 +10,7 @@ PATIENT_URLS = [
     "patients:update",
     "patients:assessment_create",
     "patients:treatments",
+    "patients:relapses",
 ]
 
 
@@ -58,6 +59,7 @@ def test_clinicians_of_the_centre_can_open_every_patient_page(
         ("patients:update", 403),
         ("patients:assessment_create", 403),
         ("patients:treatments", 403),
+        ("patients:relapses", 403),
     ],
 )
 def test_coordinators_read_patients_but_do_not_edit_them(

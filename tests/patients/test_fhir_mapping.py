@@ -54,6 +54,11 @@ def test_comorbidity_codes_follow_codes_md(system, code, expected):
         ("prednisoLONE 5 MG", "prednisolone"),
         ("Interferon beta-1a 30 MCG", "interferon_beta"),
         ("Paclitaxel 100 MG Injection", None),
+        # the NMOSD targeted therapies, matched by name (no RxNorm ingredient code confirmed)
+        ("eculizumab-aagh 10 MG/ML Injectable Solution [Epysqli]", "eculizumab"),
+        ("ravulizumab-cwvz 100 MG/ML Injection", "ravulizumab"),
+        ("Inebilizumab 100 MG in 10 ML Injection", "inebilizumab"),
+        ("satralizumab-mwge 120 MG/ML Prefilled Syringe", "satralizumab"),
     ],
 )
 def test_the_ingredient_name_matches_whole_words_in_any_case(text, expected):

@@ -222,6 +222,19 @@ def test_the_treatment_formset_saves_all_rows_or_none(client_for, clinician, cen
 
 
 @pytest.mark.django_db
+def test_a_forged_treatment_count_builds_no_more_than_sixty_rows(client_for, clinician, centre):
+    patient = PatientFactory(centre=centre)
+    data = treatment_rows({"therapy": therapy("glatiramer").pk, "start_date": "2019-01-01"})
+    data["treatments-TOTAL_FORMS"] = "1000000"
+    response = client_for(clinician).post(
+        reverse("patients:treatments", args=[patient.public_id]), data
+    )
+    assert response.status_code == 200
+    assert len(response.context["formset"].forms) <= 60
+    assert not PriorTreatment.objects.exists()
+
+
+@pytest.mark.django_db
 def test_the_patient_page_shows_who_changed_what(client_for, clinician, centre):
     client = client_for(clinician)
     client.post(reverse("patients:create"), patient_post(centre))

@@ -179,3 +179,22 @@ def test_an_mrn_is_unique_within_its_centre_only(centre, other_centre):
     duplicate = PatientFactory.build(centre=centre, mrn="X1")
     with pytest.raises(ValidationError):
         duplicate.validate_constraints()
+
+
+@pytest.mark.django_db
+def test_the_reference_seed_adds_the_nmosd_targeted_therapies_to_an_existing_database():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("patients.migrations.0009_nmosd_therapies")
+    keys = ["eculizumab", "ravulizumab", "inebilizumab", "satralizumab"]
+    Therapy.objects.filter(key__in=keys).delete()  # as in a database made before them
+    before = Therapy.objects.count()
+
+    migration.seed(apps, None)
+    migration.seed(apps, None)  # idempotent
+
+    assert Therapy.objects.count() == before + 4
+    added = Therapy.objects.filter(key__in=keys)
+    assert {t.therapy_class for t in added} == {Therapy.TherapyClass.BIOLOGIC}

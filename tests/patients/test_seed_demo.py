@@ -13,8 +13,16 @@ from django.db import transaction
 from patients.demo.centres import DEMO_PASSWORD, USERS
 from patients.demo.generator import MRN_PREFIX, check_values, demo_mrn
 from patients.items import ITEMS
-from patients.models import Assessment, AssessmentValue, Centre, Patient, PriorTreatment
+from patients.models import (
+    Assessment,
+    AssessmentValue,
+    Centre,
+    Patient,
+    PriorTreatment,
+    Relapse,
+)
 from patients.permissions import CLINICIAN, COORDINATOR, CRITERIA_ADMIN
+from patients.relapses import year_before
 
 from ..clock import days_ahead
 
@@ -50,6 +58,7 @@ def counts():
         Assessment.objects.count(),
         AssessmentValue.objects.count(),
         PriorTreatment.objects.count(),
+        Relapse.objects.count(),
     )
 
 
@@ -59,7 +68,9 @@ def digest() -> str:
     patients = (
         Patient.objects.filter(mrn__startswith=MRN_PREFIX)
         .select_related("centre", "disease")
-        .prefetch_related("assessments__values", "assessments__recorded_by", "treatments__therapy")
+        .prefetch_related(
+            "assessments__values", "assessments__recorded_by", "treatments__therapy", "relapses"
+        )
         .order_by("mrn")
     )
     for p in patients:
@@ -88,6 +99,7 @@ def digest() -> str:
             digest.update(
                 repr((t.therapy.key, t.start_date, t.end_date, t.outcome, t.stop_reason)).encode()
             )
+        digest.update(repr(sorted(r.onset for r in p.relapses.all())).encode())
     return digest.hexdigest()
 
 
@@ -265,6 +277,30 @@ def test_the_records_look_like_a_real_caseload():
     aa_treated = [p for p in patients if p.disease.group == "aa" and p.treatments.exists()]
     aa_untreated = [p for p in patients if p.disease.group == "aa" and not p.treatments.exists()]
     assert aa_treated and aa_untreated
+
+
+def test_relapse_dates_give_every_assessment_its_relapse_counts():
+    seed()
+
+    ms = Patient.objects.filter(disease__group="ms").prefetch_related(
+        "assessments__values", "relapses"
+    )
+    compared = 0
+    for patient in ms:
+        onsets = [relapse.onset for relapse in patient.relapses.all()]
+        for relapse in patient.relapses.all():
+            relapse.full_clean()  # not in the future, not before birth or the diagnosis
+        for assessment in patient.assessments.all():
+            values = {v.item: v.value for v in assessment.values.all()}
+            if "relapses_12m" not in values:
+                continue
+            day = assessment.taken_on
+            in_year = sum(year_before(day) < onset <= day for onset in onsets)
+            in_two = sum(year_before(year_before(day)) < onset <= day for onset in onsets)
+            assert (in_year, in_two) == (values["relapses_12m"], values["relapses_24m"])
+            compared += 1
+    assert compared > 50
+    assert Relapse.objects.exclude(patient__disease__group="ms").count() == 0
 
 
 def test_the_generator_refuses_a_value_outside_the_catalogue():

@@ -108,6 +108,21 @@ def test_a_published_rule_set_cannot_be_changed_in_admin(client_for, criteria_ad
     assert active.name == "EBMT-aligned autoimmune HSCT screen v2"
 
 
+def test_a_draft_shows_each_criterions_review_cap_and_band_when_not_met(
+    client_for, criteria_admin, draft
+):
+    page = client_for(criteria_admin).get(reverse("admin:rules_ruleset_change", args=[draft.pk]))
+    html = page.content.decode()
+    assert 'name="criteria-0-cap"' in html and 'name="criteria-0-not_met_band"' in html
+    assert "Possible candidate" in html and "Trial only" in html  # the choices offered
+
+
+def test_a_published_rule_set_shows_them_read_only(client_for, criteria_admin, active):
+    html = client_for(criteria_admin).get(reverse("admin:rules_ruleset_change", args=[active.pk]))
+    assert "Band when not met" in html.content.decode()
+    assert 'name="criteria-0-cap"' not in html.content.decode()
+
+
 def test_a_criteria_admin_edits_a_draft_and_the_change_is_kept_in_history(
     client_for, criteria_admin, draft
 ):

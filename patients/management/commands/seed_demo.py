@@ -24,6 +24,7 @@ ANALYZED_TABLES = (
     "patients_assessment",
     "patients_assessmentvalue",
     "patients_priortreatment",
+    "patients_relapse",
 )
 NOT_IN_PRODUCTION = (
     "seed_demo creates users with a published password: it runs only with DJANGO_DEBUG on "
@@ -116,7 +117,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo patients: {result.patients:,} created, {result.existing:,} already there "
             f"(seed {seed}, as of {as_of:%Y-%m-%d}); {result.assessments:,} assessments, "
-            f"{result.values:,} values, {result.treatments:,} prior treatments "
+            f"{result.values:,} values, {result.treatments:,} prior treatments, "
+            f"{result.relapses:,} relapse dates "
             f"in {elapsed:.1f} s ({rate:,.0f} patients/s)."
         )
         if created_users:
