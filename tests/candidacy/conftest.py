@@ -4,7 +4,7 @@ import pytest
 
 from candidacy.screening.services import screening_record
 from common.vocabulary import COMORBIDITY_ITEMS
-from patients.models import Patient
+from patients.models import Patient, Relapse
 
 from ..clock import TODAY, days_ago
 from ..factories import AssessmentFactory, PatientFactory, PriorTreatmentFactory, disease, therapy
@@ -38,7 +38,15 @@ def make_patient(centre):
     """A realistic record in the user's centre: ``make_patient("ms_rr", age=34, values={...})``."""
 
     def make(
-        disease_key, *, age=40, values=None, treatments=(), fit=True, screen=True, **fields
+        disease_key,
+        *,
+        age=40,
+        values=None,
+        treatments=(),
+        relapses=(),
+        fit=True,
+        screen=True,
+        **fields,
     ) -> Patient:
         patient = PatientFactory(
             centre=fields.pop("centre", centre),
@@ -60,6 +68,8 @@ def make_patient(centre):
                 end_date=days_ago(end) if end is not None else None,
                 outcome=outcome,
             )
+        for days in relapses:
+            Relapse.objects.create(patient=patient, onset=days_ago(days))
         if screen:
             screening_record(patient=patient)
         return patient
@@ -79,4 +89,5 @@ def strong_ms_patient(make_patient):
             ("interferon_beta", 1500, 1000, "inadequate_response"),
             ("natalizumab", 900, 20, "inadequate_response"),
         ],
+        relapses=[100, 300],  # both while on natalizumab
     )

@@ -82,10 +82,7 @@ def test_the_screen_command_prints_band_then_score_then_the_explanation(strong_m
     call_command("screen", strong_ms_patient.mrn, "--centre", "ntc", stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0] == "Band: Strong candidate"
-    # Without relapse dates, "a relapse while on a DMT" cannot be told: 1 of 5 failed-treatment
-    # points unknown, counted as not met (35 x 4/5 = 28 of 35), and shown as the upper figure.
-    assert lines[1] == "Score: 93"
-    assert lines[3] == "Up to: 93, up to 100 with 1 item to collect"
+    assert lines[1] == "Score: 100"
     assert any("A high-efficacy DMT has failed" in line for line in lines[2:])
 
 
@@ -98,6 +95,22 @@ def test_the_screen_command_prints_the_stored_form_as_json(strong_ms_patient):
         "ms_high_efficacy_dmt_failed",
         "ms_relapses_12m",
     }
+
+
+def test_without_relapse_dates_the_score_says_how_high_it_could_go(make_patient):
+    # "A relapse while on a DMT" needs the relapse dates: 1 of the 5 failed-treatment points is
+    # unknown, counted as not met (35 x 4/5 = 28 of 35), and the upper figure says so.
+    patient = make_patient(
+        "ms_rr",
+        age=34,
+        values={"relapses_12m": 2, "new_mri_lesions_12m": 3, "edss": 3.5},
+        treatments=[("natalizumab", 900, 20, "inadequate_response")],
+    )
+    out = io.StringIO()
+    call_command("screen", patient.mrn, "--centre", "ntc", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[:2] == ["Band: Strong candidate", "Score: 93"]
+    assert lines[3] == "Up to: 93, up to 100 with 1 item to collect"
 
 
 def test_the_screen_command_prints_no_score_for_a_gated_band(make_patient):
@@ -192,3 +205,26 @@ def test_a_45th_birthday_counts_from_the_first_minute_of_the_day_in_london(make_
     assert ideal == "not_met"
     assert tomorrow.result["facts"]["age_years"]["value"] == 44
     assert today.score < tomorrow.score  # under 45 is the ideal age for MS
+
+
+def test_an_aplastic_anaemia_record_without_the_residual_fraction_shows_what_to_collect(
+    client_for, clinician, make_patient
+):
+    # Camitta: cellularity 25-49% needs the residual haematopoietic fraction. Without it the
+    # severity is not evaluable: the page lists the item, never a 500, never "not severe".
+    patient = make_patient(
+        "aa",
+        age=30,
+        values={
+            "marrow_cellularity": 35,
+            "anc": 0.3,
+            "platelets": 12,
+            "reticulocytes": 15,
+            "matched_sibling_donor": 1,
+        },
+    )
+    response = client_for(clinician).get(reverse("patients:detail", args=[patient.public_id]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "band-incomplete" in page
+    assert "#id_marrow_residual_haematopoietic_pct" in page

@@ -76,3 +76,16 @@ def test_the_hiv_source_imports_with_its_conditional_references_passed_over(impo
     assert report["other"]["Provenance"] == 1 and report["other"]["DocumentReference"] == 32
     assert os.path.basename(report["name"]) == report["name"]
     assert patients["Bob"].mrn
+
+
+@pytest.mark.django_db
+def test_patients_with_no_disease_the_rule_set_covers_are_not_indicated_not_incomplete(imported):
+    # scoring-model.md: "A record with no disease the rule set covers gets Not indicated ...
+    # not Incomplete: an EHR import brings many such patients."
+    _run, patients = imported
+    uncovered = [p for p in patients.values() if p.disease is None and not p.is_deceased]
+    assert len(uncovered) > 10
+    screenings = Screening.objects.filter(patient__in=uncovered, is_current=True)
+    assert {s.band for s in screenings} == {"Not indicated"}
+    assert all(s.score is None for s in screenings)
+    assert all(s.result["reasons"][0][0] == "no_covered_disease" for s in screenings)

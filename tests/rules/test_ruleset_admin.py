@@ -54,6 +54,33 @@ def test_publishing_a_valid_draft_retires_the_active_version(active, draft, crit
     assert RuleSet.objects.filter(status=RuleSet.Status.PUBLISHED).count() == 1
 
 
+@pytest.mark.parametrize("domain", ["severity", "failed_treatments"])
+def test_publishing_refuses_an_indicated_disease_scored_on_fitness_alone(
+    active, draft, criteria_admin, domain
+):
+    # scoring-model.md: an S or CO disease needs its own scored criteria in severity and in
+    # failed treatments, or a fit patient with mild, untreated disease would reach 100.
+    for criterion in draft.criteria.filter(domain=domain):
+        if "cidp" in criterion.diseases:
+            criterion.enabled = False
+            criterion.save(update_fields=["enabled"])
+    with pytest.raises(ValidationError) as error:
+        services.ruleset_publish(ruleset=draft, by=criteria_admin)
+    text = " ".join(error.value.messages)
+    assert "indication cidp" in text and domain.replace("_", " ") in text
+    assert "fitness alone" in text
+    draft.refresh_from_db()
+    assert draft.status == RuleSet.Status.DRAFT
+
+
+def test_a_review_without_a_cap_cannot_be_published(active, draft, criteria_admin):
+    draft.criteria.filter(key="kps_review").update(cap="")
+    with pytest.raises(ValidationError) as error:
+        services.ruleset_publish(ruleset=draft, by=criteria_admin)
+    assert "kps_review" in " ".join(error.value.messages)
+    assert "needs a cap" in " ".join(error.value.messages)
+
+
 @pytest.mark.parametrize(
     "changes, message",
     [
