@@ -32,6 +32,7 @@ from .specs import (
     NOT_EVALUABLE,
     NOT_INDICATED,
     NOT_MET,
+    POINTS,
     REVIEW,
     SCORED_KINDS,
     TRIAL_ONLY,
@@ -133,40 +134,43 @@ def apply_criteria(
     wanted: dict[tuple[str, str], list[str]] = {}
     required: set[tuple[str, str]] = set()
     evaluable = applicable = 0
+    met, applies, unknown = tally.met, tally.applicable, tally.unknown
+    append = lines.append
     for comp in criteria:  # the hot path: kept flat, with the common case inlined
         s = comp.spec
+        kind = s.kind
         fv = facts.get(s.fact, _NO_FACT)
         status = fv.status
-        if s.kind == WORKUP:
+        if kind == WORKUP:
             outcome = MET if status in (OK, AT_LEAST) else outcome_of(comp, fv)
         elif status == OK:
             outcome = MET if comp.test(fv.value) else NOT_MET
         else:
             outcome = outcome_of(comp, fv)
         if outcome == NOT_APPLICABLE:
-            lines.append(_new(Line, (s, fv.value, fv.on, status, outcome, 0.0, 0.0, fv.note)))
+            append(_new(Line, (s, fv.value, fv.on, status, outcome, 0.0, 0.0, fv.note)))
             continue
         applicable += 1
-        scored = s.kind in SCORED_KINDS and s.points > 0
+        possible = s.points if kind in SCORED_KINDS else 0.0
         points = 0.0
-        if scored:
-            tally.applicable[s.domain] += s.points
+        if possible:
+            applies[s.domain] += possible
         if outcome == NOT_EVALUABLE:
-            _want(fv, s.key, s.fact, s.required or s.kind == CORE, wanted, required)
-            if scored:
-                tally.unknown[s.domain] += s.points
-            if s.kind == CORE:
+            _want(fv, s.key, s.fact, s.required or kind == CORE, wanted, required)
+            if possible:
+                unknown[s.domain] += possible
+            if kind == CORE:
                 gates.add(INCOMPLETE, Reason("core_unknown", s.key, s.label))
             elif s.required:
                 gates.add(INCOMPLETE, Reason("required_missing", s.key, s.label))
         else:
             evaluable += 1
-            if scored and outcome == MET:
-                points = s.points
-                tally.met[s.domain] += points
-            _gate(s.kind, outcome, comp, gates, review)
-        possible = s.points if scored else 0.0
-        lines.append(_new(Line, (s, fv.value, fv.on, status, outcome, points, possible, fv.note)))
+            if outcome == MET and possible:
+                points = possible
+                met[s.domain] += points
+            if kind != POINTS:  # points criteria never gate or cap
+                _gate(kind, outcome, comp, gates, review)
+        append(_new(Line, (s, fv.value, fv.on, status, outcome, points, possible, fv.note)))
     return Applied(lines, tally, review, wanted, required, evaluable, applicable)
 
 
