@@ -92,6 +92,20 @@ class RuleSet(models.Model):
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    def last_edited_at(self):
+        """When this rule set or one of its rows was last saved (from the edit history)."""
+        dates = [
+            self.history.aggregate(m=models.Max("history_date"))["m"],
+            self.criteria.model.history.filter(ruleset_id=self.pk).aggregate(
+                m=models.Max("history_date")
+            )["m"],
+            self.indications.model.history.filter(ruleset_id=self.pk).aggregate(
+                m=models.Max("history_date")
+            )["m"],
+        ]
+        known = [d for d in dates if d is not None]
+        return max(known) if known else None
+
     def to_spec(self) -> RuleSetSpec:
         """The engine's view of this rule set (raises RuleSetError on unknown fields)."""
         return RuleSetSpec.from_dicts(
@@ -215,3 +229,7 @@ class Criterion(models.Model):
             "cap": self.cap,
             "not_met_band": self.not_met_band,
         }
+
+
+# Previews are defined beside their services; collected here for Django.
+from .previews.models import RuleSetPreview, RuleSetPreviewRow  # noqa: E402,F401
