@@ -68,7 +68,9 @@ class RuleSetPreview(models.Model):
 
     @property
     def percent(self) -> int:
-        return 100 if not self.total else min(100, round(100 * self.done / self.total))
+        if not self.total:  # not planned yet, or nobody to screen
+            return 0 if self.status == self.Status.RUNNING else 100
+        return min(100, round(100 * self.done / self.total))
 
     def is_stale(self) -> bool:
         """Whether the draft changed after this preview started."""

@@ -186,3 +186,10 @@ def test_a_preview_with_nobody_to_screen_finishes_at_once(draft, run_preview):
 def test_movers_sort_from_band_then_to_band_in_the_worklists_order():
     assert BAND_ORDER == WORKLIST_BAND_ORDER
     assert move_key(STRONG, POSSIBLE) < move_key(STRONG, EXCLUDED) < move_key(POSSIBLE, STRONG)
+
+
+def test_bands_wear_the_same_colours_as_on_every_other_page():
+    from candidacy.screening.presenters import BAND_CSS as SCREENING_BAND_CSS
+    from rules.previews.presenters import BAND_CSS
+
+    assert BAND_CSS == SCREENING_BAND_CSS
