@@ -70,22 +70,23 @@ class Outcome:
 
 
 def actual_moves(job: RescreenJob) -> dict[tuple[str, str], int]:
-    """(band before, band after) -> patients, for every patient the job screened."""
-    before = (
-        Screening.objects.filter(patient=OuterRef("pk"), created_at__lt=job.created_at)
-        .order_by("-created_at")
-        .values("band")[:1]
-    )
-    after = (
-        Screening.objects.filter(
-            patient=OuterRef("pk"), ruleset_id=job.ruleset_id, created_at__lte=job.finished_at
-        )
-        .order_by("-created_at")
-        .values("band")[:1]
-    )
+    """(band before, band after) -> patients, for every patient the job screened.
+
+    Each subquery is a lookup in the screening history index (patient, newest first). The
+    job's rule set is compared outside the lookup on purpose: filtered inside, PostgreSQL
+    right after a re-screen (statistics not yet refreshed) intersects the history with every
+    screening of the version, for each patient.
+    """
+    before = Screening.objects.filter(patient=OuterRef("pk"), created_at__lt=job.created_at)
+    after = Screening.objects.filter(patient=OuterRef("pk"), created_at__lte=job.finished_at)
+    newest = ("-created_at",)
     counts = (
-        Patient.objects.annotate(band_before=Subquery(before), band_after=Subquery(after))
-        .filter(band_after__isnull=False)
+        Patient.objects.annotate(
+            band_before=Subquery(before.order_by(*newest).values("band")[:1]),
+            band_after=Subquery(after.order_by(*newest).values("band")[:1]),
+            ruleset_after=Subquery(after.order_by(*newest).values("ruleset_id")[:1]),
+        )
+        .filter(ruleset_after=job.ruleset_id)
         .values_list("band_before", "band_after")
         .annotate(n=Count("pk"))
         .order_by()
