@@ -36,11 +36,14 @@ ONLY_DRAFTS_TAKE_CRITERIA = (
     "Criteria can be added to a draft only; clone the published version to start one."
 )
 
-_NAMES = {key.replace("_", ":"): name for key, name, *_ in DISEASE_ROWS}
+_NAMES = {
+    **{key.replace("_", ":"): name for key, name, *_ in DISEASE_ROWS},
+    "ms": "Multiple sclerosis, every subtype",  # as a criterion's disease, "ms" is all of MS
+}
 # The admin shows the stored key beside the name: the list and the validation messages use it.
 DISEASE_CHOICES = [
     (ALL_DISEASES, "all: every disease (stands alone)"),
-    *((d, f"{d}: {_NAMES.get(d, d)}{' (every subtype)' if d == 'ms' else ''}") for d in DISEASES),
+    *((d, f"{d}: {_NAMES.get(d, d)}") for d in DISEASES),
 ]
 
 HELP_TEXTS = {
@@ -91,6 +94,13 @@ class CriterionForm(forms.ModelForm):
         model = Criterion
         fields = list(HELP_TEXTS)
         help_texts = HELP_TEXTS
+        labels = {"ruleset": "Rule set"}
+        widgets = {
+            "label": forms.TextInput(attrs={"size": 70}),
+            "thresholds": forms.TextInput(attrs={"size": 40}),
+            "explanation": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+            "citation": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
