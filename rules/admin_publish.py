@@ -99,22 +99,35 @@ def movement_table(matrix: Any) -> MovementTable | None:
     return MovementTable(bands=bands, rows=rows)
 
 
-def band_counts(summary: dict) -> list[tuple[str, int | str, int | str]]:
-    """(band, before, after) from the summary's band counts, when it has them."""
+def band_counts(summary: dict, cells: dict[tuple[str, str], int]) -> list[tuple[str, int, int]]:
+    """(band, patients now, patients under the draft): the summary's own counts when it has
+    them, else the matrix's row and column totals."""
     before, after = summary.get("bands_before"), summary.get("bands_after")
-    if not isinstance(before, dict) or not isinstance(after, dict):
-        return []
-    named = set(before) | set(after)
-    bands = [b for b in BAND_ORDER if b in named] + sorted(str(b) for b in named - set(BAND_ORDER))
-    return [(band, before.get(band, 0), after.get(band, 0)) for band in bands]
+    if not (isinstance(before, dict) and isinstance(after, dict)):
+        before, after = {}, {}
+        for (was, will), count in cells.items():
+            before[was] = before.get(was, 0) + count
+            after[will] = after.get(will, 0) + count
+    named = {str(band) for band in (*before, *after)}
+    bands = [b for b in BAND_ORDER if b in named] + sorted(named - set(BAND_ORDER))
+    return [
+        (band, before.get(band, 0), after.get(band, 0))
+        for band in bands
+        if _is_count(before.get(band, 0)) and _is_count(after.get(band, 0))
+    ]
+
+
+def _url(name: str, pk: int) -> str:
+    """The URL, or "" in a build without that page (previews live in their own module)."""
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return ""
 
 
 def preview_start_url(ruleset: RuleSet) -> str:
     """Where a POST starts a preview of the draft, or "" in a build without previews."""
-    try:
-        return reverse("rules:preview_start", args=[ruleset.pk])
-    except NoReverseMatch:
-        return ""
+    return _url("rules:preview_start", ruleset.pk)
 
 
 def preview_context(ruleset: RuleSet) -> dict:
@@ -133,7 +146,8 @@ def preview_context(ruleset: RuleSet) -> dict:
             stale=preview.is_stale(),
             moved=moved if _is_count(moved) else None,
             matrix=movement_table(summary.get("matrix")),
-            bands=band_counts(summary),
+            bands=band_counts(summary, _matrix_cells(summary.get("matrix"))),
+            preview_url=_url("rules:preview", preview.pk),
         )
     return context
 

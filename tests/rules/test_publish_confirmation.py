@@ -91,6 +91,17 @@ def test_the_page_shows_the_latest_previews_moves_and_matrix(
     assert 'id="preview-matrix"' in page and 'id="preview-bands"' in page
 
 
+def test_without_band_counts_the_page_adds_up_the_matrix(client_for, criteria_admin, active, draft):
+    # The preview job stores the matrix and no per-band counts.
+    finished_preview(draft, active, summary={"moved": 7, "matrix": SUMMARY["matrix"]})
+    response = client_for(criteria_admin).get(publish_url(draft))
+    assert response.context["bands"] == [
+        (STRONG, 23, 24),
+        (POSSIBLE, 34, 33),
+        (UNLIKELY, 12, 12),
+    ]
+
+
 def test_a_preview_older_than_the_drafts_last_edit_is_marked_stale(
     client_for, criteria_admin, active, draft, clock
 ):
