@@ -6,4 +6,6 @@ more for some groups of patients than others (rule-set version, centre, disease,
 - ``selectors.py``: the counts, computed by the database, over the decided reviews of the
   user's centres.
 - ``departures.py``: the departures, a keyset page at a time.
+- ``forms.py``: the filters (version, centre, decision dates) and the page cursor.
+- ``views.py``: who may see it, and the page.
 """

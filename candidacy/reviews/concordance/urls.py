@@ -1,0 +1,11 @@
+"""Under /reviews/concordance/, namespaced ``reviews:concordance`` (the top bar tells it from the queue)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "concordance"
+
+urlpatterns = [
+    path("", views.concordance, name="report"),
+]
