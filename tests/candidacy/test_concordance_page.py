@@ -103,8 +103,11 @@ def test_coordinators_see_it_with_each_departure_linked_to_its_review(
         assert f'<a href="{link}">MRN {review.patient.mrn}</a>' in page
 
 
-def test_clinicians_are_refused(client_for, clinician, cases):
-    assert get(client_for(clinician)).status_code == 403
+@pytest.mark.parametrize(
+    "name", [URL, "reviews:concordance:departures_csv", "reviews:concordance:summary_csv"]
+)
+def test_clinicians_are_refused(client_for, clinician, cases, name):
+    assert client_for(clinician).get(reverse(name)).status_code == 403
 
 
 def test_the_top_bar_links_to_it_for_those_who_may_see_it(

@@ -7,5 +7,7 @@ more for some groups of patients than others (rule-set version, centre, disease,
   user's centres.
 - ``departures.py``: the departures, a keyset page at a time.
 - ``forms.py``: the filters (version, centre, decision dates) and the page cursor.
-- ``views.py``: who may see it, and the page.
+- ``export.py``: two streamed CSVs, the departures (one row per decision, with its reason)
+  and the summary tables (counts only, no patient).
+- ``views.py``: who may see it, the page and the CSVs.
 """

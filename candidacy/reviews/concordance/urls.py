@@ -8,4 +8,6 @@ app_name = "concordance"
 
 urlpatterns = [
     path("", views.concordance, name="report"),
+    path("departures.csv", views.departures_csv, name="departures_csv"),
+    path("summary.csv", views.summary_csv, name="summary_csv"),
 ]

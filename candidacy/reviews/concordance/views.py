@@ -1,4 +1,4 @@
-"""The concordance page. Thin: who may see it, the filters, a selector, render or stream.
+"""The concordance page and its CSVs. Thin: who may see it, the filters, a selector, render or stream.
 
 Who sees it (either permission will do):
 - criteria admins (``rules.change_ruleset``): they change the criteria, and the decisions
@@ -14,14 +14,17 @@ Whoever it is, superusers too, every count and row is of the user's own centres.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import wraps
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .departures import departures_page
+from .export import departures_export_start, departures_lines, export_filename, summary_lines
 from .forms import ConcordanceForm
 from .selectors import (
     AGE_GROUPS,
@@ -29,6 +32,8 @@ from .selectors import (
     TOO_FEW,
     Report,
     concordance_report,
+    decided_reviews,
+    decision_matrix,
 )
 
 ALLOWED = ("rules.change_ruleset", "candidacy.change_review")
@@ -108,3 +113,35 @@ def concordance(request):
         "can_open_reviews": request.user.has_perm("candidacy.view_review"),
     }
     return render(request, TEMPLATE, context)
+
+
+def _stream(lines: Iterator[str], filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@concordance_access
+def departures_csv(request):
+    """Every departure with its reason, one row each, newest first; the export is logged."""
+    form = _form(request)
+    if not form.is_valid():
+        return _invalid(request, form)
+    filters = form.filters()
+    departing = decision_matrix(decided_reviews(request.user, filters)).departing
+    log = departures_export_start(user=request.user, params=form.filter_params())
+    lines = departures_lines(user=request.user, filters=filters, departing=departing, log=log)
+    return _stream(lines, export_filename("departures"))
+
+
+@require_GET
+@concordance_access
+def summary_csv(request):
+    """The decision x band table and every breakdown, counts and rates: no patient in it."""
+    form = _form(request)
+    if not form.is_valid():
+        return _invalid(request, form)
+    report = concordance_report(request.user, form.filters())
+    return _stream(summary_lines(report), export_filename("summary"))
