@@ -12,6 +12,8 @@ from candidacy.reviews.concordance.selectors import (
     Breakdown,
     Filters,
     Rate,
+    age_group_index,
+    age_in_years,
     concordance_report,
     wilson_interval,
 )
@@ -128,14 +130,37 @@ def test_it_breaks_the_departures_down_by_age_group_at_decision(coordinator, cas
         (datetime.date(1986, 4, 1), "40–54"),  # 40 today, in London: UTC is still 31 March
         (datetime.date(1971, 4, 1), "55–64"),  # 55 today
         (datetime.date(2009, 4, 2), "Under 18"),
+        (datetime.date(1961, 3, 31), "65 and over"),  # 65 yesterday
+        (datetime.date(1964, 2, 29), "55–64"),  # 62, born on a leap day
     ],
 )
 def test_the_age_is_counted_on_the_day_of_the_decision_in_the_clinics_time_zone(
     coordinator, centre, born, group
 ):
-    decided(centre, band=STRONG, decision=State.REFERRED, decided_at=FROZEN_NOW, born=born)
+    # Declining a Strong candidate departs: the departures list counts the age too.
+    decided(centre, band=STRONG, decision=State.DECLINED, decided_at=FROZEN_NOW, born=born)
     report = concordance_report(coordinator, Filters())
     assert [label for label, _n, _d in groups(report, "age")] == [group]
+    page = departures_page(coordinator, Filters(), report.matrix.departing, None)
+    assert [row.age_group for row in page.rows] == [group]
+
+
+def test_the_age_counts_a_leap_day_birthday_from_1_march_in_other_years():
+    born = datetime.date(2000, 2, 29)
+    assert age_in_years(born, datetime.date(2001, 2, 28)) == 0
+    assert age_in_years(born, datetime.date(2001, 3, 1)) == 1
+    assert age_in_years(born, datetime.date(2004, 2, 29)) == 4
+    assert [age_group_index(age) for age in (17, 18, 39, 40, 54, 55, 64, 65, 110)] == [
+        0,
+        1,
+        1,
+        2,
+        2,
+        3,
+        3,
+        4,
+        4,
+    ]
 
 
 def test_a_group_too_small_has_no_rate_rather_than_a_misleading_one():

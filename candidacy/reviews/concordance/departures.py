@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.core import signing
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from ..models import Review
 from .selectors import (
@@ -23,7 +24,8 @@ from .selectors import (
     NO_DISEASE,
     SEX_LABELS,
     Filters,
-    age_group,
+    age_group_index,
+    age_in_years,
     band_label,
     decided_reviews,
     departures_of,
@@ -46,7 +48,7 @@ FIELDS = (
     "patient__sex",
     "patient__disease__name",
     "centre__name",
-    "age_group",
+    "patient__birth_date",
 )
 
 
@@ -99,6 +101,10 @@ class DeparturePage:
     older: str | None
 
 
+def _age(row: dict) -> int:
+    return age_in_years(row["patient__birth_date"], timezone.localdate(row["decided_at"]))
+
+
 def _departure(row: dict) -> Departure:
     return Departure(
         pk=row["pk"],
@@ -108,7 +114,7 @@ def _departure(row: dict) -> Departure:
         centre=row["centre__name"],
         disease=row["patient__disease__name"] or NO_DISEASE,
         sex=SEX_LABELS.get(row["patient__sex"], row["patient__sex"]),
-        age_group=AGE_GROUPS[row["age_group"]][1],
+        age_group=AGE_GROUPS[age_group_index(_age(row))][1],
         version=version_label(row["decision_ruleset_version"]),
         band=band_label(row["decision_band"]),
         decision=DECISION_LABELS[row["state"]],
@@ -118,7 +124,7 @@ def _departure(row: dict) -> Departure:
 
 def _departures(user, filters: Filters, departing: Iterable[tuple[str, str]]) -> QuerySet:
     reviews: QuerySet[Review] = decided_reviews(user, filters)
-    return departures_of(reviews, departing).annotate(age_group=age_group()).values(*FIELDS)
+    return departures_of(reviews, departing).values(*FIELDS)
 
 
 def _slice(rows: QuerySet, cursor: Cursor | None, size: int) -> tuple[list[Departure], bool]:

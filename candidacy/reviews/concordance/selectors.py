@@ -2,8 +2,8 @@
 
 Everything reads the decided reviews (referred, deferred, declined) of the user's centres,
 always through ``Review.objects.visible_to(user)``: nobody counts another centre's decisions.
-The database groups and counts (``values().annotate(Count)``): one query for the decision x
-band table and one per breakdown, whatever the number of reviews. Each query groups by its
+The database groups and counts (``values().annotate(Count)``): one query per breakdown,
+whatever the number of reviews; the decision x band table sums the version breakdown's. Each query groups by its
 group *and* by (decision, band), so that which decisions depart from the band is decided in
 Python by the one definition, ``services.departs_from_band``, never restated in SQL.
 """
@@ -16,9 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
-from django.db.models.lookups import LessThan
+from django.db.models import Count, IntegerField, Q, QuerySet, Value
+from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYear, TruncDate
 from django.utils import timezone
 
 from patients.models import Patient
@@ -172,40 +171,75 @@ def departures_of(reviews: QuerySet[Review], departing: Iterable[tuple[str, str]
     return reviews.filter(condition)
 
 
-def _age_at_decision():
-    """Whole years from the date of birth to the day of the decision (in the clinic's zone)."""
-    decided_on = ExtractMonth("decided_at") * 100 + ExtractDay("decided_at")
-    born_on = ExtractMonth("patient__birth_date") * 100 + ExtractDay("patient__birth_date")
-    years = ExtractYear("decided_at") - ExtractYear("patient__birth_date")
-    return years - Case(When(LessThan(decided_on, born_on), then=Value(1)), default=Value(0))
+def _as_number(year, month, day):
+    """A day as the number YYYYMMDD: 1 April 2026 is 20260401."""
+    return year * 10000 + month * 100 + day
 
 
-def age_group():
-    """The index in AGE_GROUPS of the patient's age at the decision, computed by the database."""
-    return Case(
-        *(
-            When(LessThan(_age_at_decision(), Value(upper)), then=Value(index))
-            for index, (upper, _label) in enumerate(AGE_GROUPS)
-            if upper is not None
-        ),
-        default=Value(len(AGE_GROUPS) - 1),
-        output_field=IntegerField(),
-    )
+def age_at_decision():
+    """Whole years from the date of birth to the day of the decision, computed by the database.
+
+    The two days as YYYYMMDD numbers: their difference divided by 10,000 (integer division)
+    is the age in whole years, a birthday not yet reached in the year counting one less, as
+    ``Patient.age_on`` counts. The day of the decision is the clinic's (``TruncDate`` in the
+    current time zone). One expression, not a CASE over the years: at 60,000 decisions the
+    CASE took half a second on PostgreSQL.
+    """
+    decided = TruncDate("decided_at")
+    born = "patient__birth_date"
+    days = _as_number(
+        ExtractYear(decided), ExtractMonth(decided), ExtractDay(decided)
+    ) - _as_number(ExtractYear(born), ExtractMonth(born), ExtractDay(born))
+    # PostgreSQL's EXTRACT gives numerics: cast, so that the division is an integer one.
+    return Cast(days, IntegerField()) / Value(10000)
+
+
+def age_in_years(born: datetime.date, day: datetime.date) -> int:
+    """The same count in Python, for rows already read."""
+    return (
+        _as_number(day.year, day.month, day.day) - _as_number(born.year, born.month, born.day)
+    ) // 10000
+
+
+def age_group_index(age: int) -> int:
+    """The index in AGE_GROUPS of an age."""
+    for index, (upper, _label) in enumerate(AGE_GROUPS):
+        if upper is not None and age < upper:
+            return index
+    return len(AGE_GROUPS) - 1  # the last group has no end
 
 
 # --- The counts ------------------------------------------------------------------------------
 
 
-def _tally(reviews: QuerySet[Review], *fields: str) -> dict[tuple, list[int]]:
-    """Per group of ``fields``: [decisions, departures], in one grouped query."""
+def _counts(reviews: QuerySet[Review], *fields: str) -> dict[tuple, int]:
+    """Decisions per (group of ``fields``..., decision, band at decision): one grouped query."""
     rows = reviews.values(*fields, "state", "decision_band").annotate(n=Count("pk"))
+    return {
+        (*(row[field] for field in fields), row["state"], row["decision_band"]): row["n"]
+        for row in rows
+    }
+
+
+def _tally(counts: dict[tuple, int]) -> dict[tuple, list[int]]:
+    """Per group: [decisions, departures]."""
     tallies: dict[tuple, list[int]] = {}
-    for row in rows:
-        entry = tallies.setdefault(tuple(row[field] for field in fields), [0, 0])
-        entry[0] += row["n"]
-        if departs_from_band(row["state"], row["decision_band"]):
-            entry[1] += row["n"]
+    for (*group, decision, band), n in counts.items():
+        entry = tallies.setdefault(tuple(group), [0, 0])
+        entry[0] += n
+        if departs_from_band(decision, band):
+            entry[1] += n
     return tallies
+
+
+def _by_age_group(by_age: dict[tuple, list[int]]) -> dict[tuple, list[int]]:
+    """Fold the counts by age (one group per year of age, from the database) into AGE_GROUPS."""
+    groups: dict[tuple, list[int]] = {}
+    for (age,), (decisions, departures) in by_age.items():
+        entry = groups.setdefault((age_group_index(age),), [0, 0])
+        entry[0] += decisions
+        entry[1] += departures
+    return groups
 
 
 def band_label(band: str) -> str:
@@ -221,23 +255,30 @@ def _version_order(version: str) -> tuple:
     return (not version, parts)
 
 
-def decision_matrix(reviews: QuerySet[Review]) -> Matrix:
-    counts = {
-        (row["state"], row["decision_band"]): row["n"]
-        for row in reviews.values("state", "decision_band").annotate(n=Count("pk"))
-    }
+def _matrix(counts: dict[tuple, int]) -> Matrix:
+    """The table from counts keyed (group..., decision, band), summed over the groups."""
+    by_cell: dict[tuple, int] = {}
+    for key, n in counts.items():
+        by_cell[key[-2:]] = by_cell.get(key[-2:], 0) + n
     # Every band of the worklist, in its order, then any other the decisions were made on
     # (no screening at all, or a band an older rule set had).
-    others = sorted({band for _decision, band in counts} - set(WORKLIST_BAND_ORDER))
+    others = sorted({band for _decision, band in by_cell} - set(WORKLIST_BAND_ORDER))
     bands = [*WORKLIST_BAND_ORDER, *others]
     rows = []
     for decision in DECISIONS:
         cells = [
-            Cell(decision, band, counts.get((decision, band), 0), departs_from_band(decision, band))
+            Cell(
+                decision, band, by_cell.get((decision, band), 0), departs_from_band(decision, band)
+            )
             for band in bands
         ]
         rows.append((DECISION_LABELS[decision], cells, sum(cell.count for cell in cells)))
     return Matrix([band_label(band) for band in bands], rows)
+
+
+def decision_matrix(reviews: QuerySet[Review]) -> Matrix:
+    """Decision x band at decision, in one grouped query."""
+    return _matrix(_counts(reviews))
 
 
 def _breakdown(
@@ -254,42 +295,45 @@ def _breakdown(
     return Breakdown(key, title, groups)
 
 
-def breakdowns(reviews: QuerySet[Review]) -> list[Breakdown]:
-    """The departure rate by rule-set version, centre, disease, sex and age group at decision."""
+def breakdowns(reviews: QuerySet[Review], by_version: dict[tuple, int]) -> list[Breakdown]:
+    """The departure rate by rule-set version, centre, disease, sex and age group at decision.
+
+    ``by_version``: the counts by version, which the report has read already for its table.
+    """
     sexes = list(SEX_LABELS)
     return [
         _breakdown(
             "version",
             "Rule-set version",
-            _tally(reviews, "decision_ruleset_version"),
+            _tally(by_version),
             lambda g: version_label(g[0]),
             lambda g: _version_order(g[0]),
         ),
         _breakdown(
             "centre",
             "Centre",
-            _tally(reviews, "centre_id", "centre__name"),
+            _tally(_counts(reviews, "centre_id", "centre__name")),
             lambda g: g[1],
             lambda g: (g[1], g[0]),
         ),
         _breakdown(
             "disease",
             "Disease",
-            _tally(reviews, "patient__disease__name"),
+            _tally(_counts(reviews, "patient__disease__name")),
             lambda g: g[0] or NO_DISEASE,
             lambda g: (g[0] is None, g[0] or ""),
         ),
         _breakdown(
             "sex",
             "Sex",
-            _tally(reviews, "patient__sex"),
+            _tally(_counts(reviews, "patient__sex")),
             lambda g: SEX_LABELS.get(g[0], g[0]),
             lambda g: sexes.index(g[0]) if g[0] in sexes else len(sexes),
         ),
         _breakdown(
             "age",
             "Age at decision",
-            _tally(reviews.annotate(age_group=age_group()), "age_group"),
+            _by_age_group(_tally(_counts(reviews.annotate(age=age_at_decision()), "age"))),
             lambda g: AGE_GROUPS[g[0]][1],
             lambda g: g[0],
         ),
@@ -297,9 +341,12 @@ def breakdowns(reviews: QuerySet[Review]) -> list[Breakdown]:
 
 
 def concordance_report(user, filters: Filters) -> Report:
-    """The decision x band table and every breakdown: six grouped queries in all."""
+    """The decision x band table and every breakdown: five grouped queries in all."""
     reviews = decided_reviews(user, filters)
-    matrix = decision_matrix(reviews)
+    by_version = _counts(reviews, "decision_ruleset_version")
+    matrix = _matrix(by_version)  # the same counts, summed over the versions
     decisions = sum(total for _label, _cells, total in matrix.rows)
     departures = sum(cell.count for _l, cells, _t in matrix.rows for cell in cells if cell.departs)
-    return Report(Rate("All decisions", decisions, departures), matrix, breakdowns(reviews))
+    return Report(
+        Rate("All decisions", decisions, departures), matrix, breakdowns(reviews, by_version)
+    )
