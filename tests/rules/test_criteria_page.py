@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from rules import services
 from rules.models import RuleSet
 from tests.words import forbidden_codes, internal_strings, page_text
 
@@ -172,3 +173,56 @@ def test_file_paths_in_notes_are_not_shown(client_for, clinician, active):
     )
     text = page_text(page(client_for(clinician)))
     assert "Sources:; weights are local policy." in text and "shared" not in text
+
+
+def test_only_criteria_admins_are_offered_the_comparison(client_for, clinician, criteria_admin):
+    assert reverse("rules:diff") not in page(client_for(clinician))
+    assert reverse("rules:diff") in page(client_for(criteria_admin))
+
+
+# --- Comparing versions -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["clinician", "coordinator"])
+def test_only_criteria_admins_may_compare_versions(request, client_for, role):
+    response = client_for(request.getfixturevalue(role)).get(reverse("rules:diff"))
+    assert response.status_code == 403
+
+
+def test_the_comparison_starts_from_the_active_version_and_the_one_it_replaced(
+    client_for, criteria_admin, active
+):
+    html = page(client_for(criteria_admin), "rules:diff")
+    text = words(html)
+    assert "From EBMT-aligned autoimmune HSCT screen v1, version 1 to EBMT-aligned" in text
+    assert (
+        "Active infection Was an exclusion (switched off), now a review capped at Unlikely" in text
+    )
+    assert "EDSS below 6.0 (new): adds 2 points to disease severity" in text
+    assert "EDSS 2.0 to 6.0 (removed): no longer adds 2 points to disease severity" in text
+    for section in ("Criteria added", "Criteria removed", "Criteria changed", "Rule set settings"):
+        assert section in text
+    assert internal_strings(html, criteria_of(*RuleSet.objects.all())) == []
+
+
+def test_the_comparison_defaults_to_a_draft_against_the_active_version(
+    client_for, criteria_admin, active
+):
+    draft = services.ruleset_clone(ruleset=active)
+    draft.criteria.filter(key="lvef_review").update(thresholds=[45], operator="<")
+    text = words(page(client_for(criteria_admin), "rules:diff"))
+    assert (
+        f"version {active.version} to EBMT-aligned autoimmune HSCT screen v2, version {draft.version}"
+        in text
+    )
+    assert "LVEF 50% or less Rule changed from “LVEF 50% or less” to “LVEF below 45%”" in text
+
+
+def test_a_version_compared_with_itself_shows_no_changes(client_for, criteria_admin, active):
+    text = page_text(page(client_for(criteria_admin), "rules:diff", a=active.pk, b=active.pk))
+    assert "No differences" in text
+
+
+def test_an_unknown_version_is_an_error_beside_the_field(client_for, criteria_admin, active):
+    html = page(client_for(criteria_admin), "rules:diff", a=active.pk, b=999999)
+    assert "Please correct the following" in html and "No differences" not in html
