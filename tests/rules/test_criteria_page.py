@@ -103,11 +103,18 @@ def test_a_criterion_reads_in_words_with_what_it_does(client_for, clinician):
 
 def test_the_rule_column_uses_no_comparison_signs(client_for, clinician):
     html = page(client_for(clinician))
-    for table in re.findall(
-        r'<table class="table table-sm small criteria">(.*?)</table>', html, re.S
-    ):
-        for row in re.findall(r"<tr[^>]*>\s*<td>.*?</td>\s*<td>(.*?)</td>", table, re.S):
-            assert not set(row) & set("<>≤≥"), row
+    tables = re.findall(
+        r'<table class="table table-sm small criteria"[^>]*>(.*?)</table>', html, re.S
+    )
+    rules = [
+        rule
+        for table in tables
+        for rule in re.findall(r"<tr[^>]*>\s*<td>.*?</td>\s*<td>(.*?)</td>", table, re.S)
+    ]
+    assert len(rules) == RuleSet.objects.active().criteria.count()
+    assert "LVEF below 45%" in rules
+    for rule in rules:
+        assert not set(rule) & set("<>≤≥"), rule
 
 
 def test_the_evidence_marks_are_explained(client_for, clinician):
