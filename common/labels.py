@@ -232,9 +232,9 @@ def diseases_text(codes: Iterable[str]) -> str:
 
 # Internal pointers that free text (citations, notes) may carry: a path into the project's
 # shared folder, or a file name such as "criteria-sources.md section 5".
-_PATH = re.compile(
-    r"\s*\(?(?:\.\./|/)?(?:[\w.-]+/)*[\w-]+\.(?:md|yaml|yml|py|json|csv)(?:\s+section\s+[\w.]+)?\)?"
-)
+_FILE = r"(?:\.\./|/)?(?:[\w.-]+/)*[\w-]+\.(?:md|yaml|yml|py|json|csv)(?:\s+section\s+[\w.]+)?"
+# A pointer in brackets goes with its brackets; one inside a sentence goes alone.
+_PATH = re.compile(rf"\s*\({_FILE}\)|\s*{_FILE}")
 _OPERATORS = (("<=", "≤"), (">=", "≥"), ("!=", "≠"))
 
 

@@ -129,3 +129,26 @@ def test_the_record_models_use_the_same_words():
         assert labels.TREATMENT_OUTCOME_LABELS[code].lower() == name.lower()
     for code, words in labels.COMORBIDITY_LABELS.items():
         assert words.endswith(str(Patient._meta.get_field(code).verbose_name))
+
+
+def test_templates_read_the_same_words_through_filters():
+    from django.template import Context, Template
+
+    page = Template(
+        "{% load words %}{{ t|label }} | {{ d|disease_label }} | {{ ds|diseases_text }} | "
+        "{{ c|plain }} | {{ none|label }}"
+    ).render(
+        Context(
+            {
+                "t": "allo_sibling",
+                "d": "ms:rr",
+                "ds": ["all"],
+                "c": "HCT-CI >= 3 (see criteria-sources.md)",
+                "none": None,
+            }
+        )
+    )
+    assert page == (
+        "allogeneic, matched sibling donor | relapsing-remitting MS | every disease | "
+        "HCT-CI ≥ 3 (see) | "
+    )
