@@ -4,4 +4,7 @@ from . import views
 
 app_name = "rules"
 
-urlpatterns = [path("", views.active_ruleset, name="active")]
+urlpatterns = [
+    path("", views.active_ruleset, name="active"),
+    path("compare/", views.ruleset_diff, name="diff"),
+]
