@@ -23,10 +23,11 @@ from django.db.models import Q, QuerySet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
+from common import labels
 from patients.history_admin import ReadOnlyHistoryAdmin
-from patients.reference_data import DISEASES as DISEASE_ROWS
 
 from . import services
+from .describe import describe_rule
 from .models import PUBLISHED_IS_READ_ONLY, Criterion, RuleSet
 from .specs import ALL_DISEASES, DISEASES, DOMAINS, EVIDENCE, KINDS, CriterionSpec
 from .validation import criterion_problems
@@ -36,15 +37,15 @@ ONLY_DRAFTS_TAKE_CRITERIA = (
     "Criteria can be added to a draft only; clone the published version to start one."
 )
 
-_NAMES = {
-    **{key.replace("_", ":"): name for key, name, *_ in DISEASE_ROWS},
-    "ms": "Multiple sclerosis, every subtype",  # as a criterion's disease, "ms" is all of MS
-}
-# The admin shows the stored key beside the name: the list and the validation messages use it.
+# The admin shows the stored code beside the words: the list and the validation messages use it.
 DISEASE_CHOICES = [
-    (ALL_DISEASES, "all: every disease (stands alone)"),
-    *((d, f"{d}: {_NAMES.get(d, d)}") for d in DISEASES),
+    (ALL_DISEASES, f"{ALL_DISEASES}: {labels.ALL_DISEASES_LABEL} (stands alone)"),
+    *(
+        (d, f"{d}: {labels.capfirst(labels.disease_label(d))}{' (every subtype)' * (d == 'ms')}")
+        for d in DISEASES
+    ),
 ]
+EVIDENCE_HELP = " ".join(f"{mark}: {text}" for mark, text in labels.EVIDENCE_MEANINGS.items())
 
 HELP_TEXTS = {
     "ruleset": "The draft this criterion belongs to.",
@@ -76,9 +77,7 @@ HELP_TEXTS = {
     "{unit} {date} {operator} {threshold}.",
     "citation": "The source, precise enough to check (guideline, table, page). Required "
     "unless the evidence is local policy.",
-    "evidence": "V: read in the source. V2: read in a secondary copy. UNVERIFIED: not yet "
-    "confirmed (keep a points criterion disabled until it is). Local policy: this centre's "
-    "choice, no citation needed.",
+    "evidence": f"{EVIDENCE_HELP} Keep a points criterion that is not yet confirmed disabled.",
     "enabled": "Unticked: kept in the version, not evaluated.",
 }
 
@@ -205,9 +204,16 @@ def criteria_listing(request, ruleset: RuleSet) -> dict:
     chosen = CriteriaFilter.from_query(request.GET)
     every = ruleset.criteria.all()
     shown = list(chosen.apply(every))
+    rules_in_words = {
+        c.pk: describe_rule(
+            c.fact, c.operator, c.thresholds if isinstance(c.thresholds, list) else []
+        )
+        for c in shown
+    }
     can_add = ruleset.is_editable and request.user.has_perm("rules.add_criterion")
     return {
         "criteria": shown,
+        "criteria_rows": [(c, rules_in_words[c.pk]) for c in shown],
         "criteria_total": every.count(),
         "criteria_filter": chosen,
         "criteria_filtered": any(chosen.values()),

@@ -51,6 +51,7 @@ def test_the_page_lists_every_criterion_with_a_link_to_its_own_page(
     for criterion in draft.criteria.all():
         assert reverse("admin:rules_criterion_change", args=[criterion.pk]) in html
     assert 'name="criteria-0-' not in html  # no criterion is edited inline
+    assert "LVEF below 45%" in html  # each rule in words, beside its code
     assert listed_keys(response) == set(draft.criteria.values_list("key", flat=True))
 
 
