@@ -181,12 +181,16 @@ def publish_view(model_admin, request, object_id):
     if request.method == "POST":
         return _publish(model_admin, request, ruleset)
     problems = services.ruleset_problems(ruleset)
+    active = RuleSet.objects.active()
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": RuleSet._meta,
         "title": f"Publish version {ruleset.version}?",
         "ruleset": ruleset,
-        "active": RuleSet.objects.active(),
+        "active": active,
+        "compare_url": (
+            f"{reverse('rules:diff')}?a={active.pk}&b={ruleset.pk}" if active is not None else ""
+        ),
         "change_url": change_url,
         "problems": problem_links(ruleset, problems),
         "messages_text": {"pass": NOTHING_STOPS_IT, "fail": PROBLEMS_STOP_IT},

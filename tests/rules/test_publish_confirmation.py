@@ -67,6 +67,13 @@ def test_with_no_preview_the_page_says_so_and_offers_one_where_previews_exist(
         assert f'action="{start}"' in page and 'id="preview-start"' in page
 
 
+def test_the_page_links_to_what_changes_from_the_active_version(
+    client_for, criteria_admin, active, draft
+):
+    page = client_for(criteria_admin).get(publish_url(draft)).content.decode()
+    assert f"{reverse('rules:diff')}?a={active.pk}&amp;b={draft.pk}" in page
+
+
 def test_the_preview_button_posts_to_the_preview_start(
     client_for, criteria_admin, draft, monkeypatch
 ):
