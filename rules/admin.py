@@ -1,14 +1,28 @@
-"""Criteria admins edit drafts here; published versions are read-only."""
+"""Criteria admins edit drafts here; published versions are read-only.
+
+The rule set page carries the version's own fields and its indications; its criteria are a
+searchable list, each opening a change page of its own (rules/admin_criteria.py). Cloning
+is an action on the list; publishing goes through a confirmation page
+(rules/admin_publish.py).
+"""
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.utils.html import format_html, format_html_join
+from django.contrib.admin.utils import unquote
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from patients.history_admin import ReadOnlyHistoryAdmin
 
 from . import services
-from .models import Criterion, DiseaseIndication, RuleSet
-from .signals import publish_follow_ups
+from .admin_criteria import CriterionAdmin, criteria_listing
+from .admin_publish import publish_view
+from .models import PUBLISHED_IS_READ_ONLY, DiseaseIndication, RuleSet
+
+__all__ = ["CriterionAdmin", "RuleSetAdmin"]
+
+PUBLISH_ONE_AT_A_TIME = "Publish one draft at a time."
+CLONED = "Draft version {draft} was created from version {source}."
 
 
 class DraftOnlyInline(admin.TabularInline):
@@ -40,35 +54,15 @@ class IndicationInline(DraftOnlyInline):
     ]
 
 
-class CriterionInline(DraftOnlyInline):
-    model = Criterion
-    fields = [
-        "enabled",
-        "key",
-        "label",
-        "kind",
-        "domain",
-        "diseases",
-        "fact",
-        "operator",
-        "thresholds",
-        "required",
-        "points",
-        "cap",
-        "not_met_band",
-        "explanation",
-        "citation",
-        "evidence",
-    ]
-
-
 @admin.register(RuleSet)
 class RuleSetAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["name", "version", "status", "published_at", "published_by"]
+    list_display = ["version", "name", "status", "published_at", "published_by", "next_step"]
+    list_display_links = ["version", "name"]
     list_filter = ["status"]
     readonly_fields = ["status", "cloned_from", "created_at", "published_at", "published_by"]
-    inlines = [IndicationInline, CriterionInline]
+    inlines = [IndicationInline]
     actions = ["publish", "clone_to_draft"]
+    change_form_template = "admin/rules/ruleset/change_form.html"
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and not obj.is_editable:
@@ -80,35 +74,52 @@ class RuleSetAdmin(ReadOnlyHistoryAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    @admin.action(
-        description="Publish the selected draft (validates it first)", permissions=["change"]
-    )
+    def get_urls(self):
+        publish = self.admin_site.admin_view(
+            lambda request, object_id: publish_view(self, request, object_id)
+        )
+        return [
+            path("<path:object_id>/publish/", publish, name="rules_ruleset_publish"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="next step")
+    def next_step(self, ruleset):
+        if not ruleset.is_editable:
+            return ""
+        url = reverse("admin:rules_ruleset_publish", args=[ruleset.pk])
+        return format_html('<a href="{}">Publish…</a>', url)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        ruleset = self.get_object(request, unquote(object_id))
+        extra = dict(extra_context or {})
+        if ruleset is not None:
+            extra.update(criteria_listing(request, ruleset))
+            if not ruleset.is_editable:
+                extra["read_only_note"] = PUBLISHED_IS_READ_ONLY
+            elif request.user.has_perm("rules.change_ruleset"):
+                extra["publish_url"] = reverse("admin:rules_ruleset_publish", args=[ruleset.pk])
+        return super().change_view(request, object_id, form_url, extra)
+
+    @admin.action(description="Publish the selected draft…", permissions=["change"])
     def publish(self, request, queryset):
+        """Opens the confirmation page; nothing is published from the list."""
         if queryset.count() != 1:
-            self.message_user(request, "Publish one draft at a time.", messages.ERROR)
-            return
+            self.message_user(request, PUBLISH_ONE_AT_A_TIME, messages.ERROR)
+            return None
         ruleset = queryset.get()
-        try:
-            services.ruleset_publish(ruleset=ruleset, by=request.user)
-        except ValidationError as error:
-            for message in error.messages:
-                self.message_user(request, f"Not published: {message}", messages.ERROR)
-            return
-        # Publishing queues a re-screen of every patient; the app that runs it says where to watch.
-        links = format_html_join(
-            " ", '<a href="{}">{}</a>.', ((f.url, f.text) for f in publish_follow_ups(ruleset))
-        )
-        self.message_user(
-            request,
-            format_html("Version {} is published and now active. {}", ruleset.version, links),
-            messages.SUCCESS,
-        )
+        return HttpResponseRedirect(reverse("admin:rules_ruleset_publish", args=[ruleset.pk]))
 
     @admin.action(description="Clone to a new draft", permissions=["add"])
     def clone_to_draft(self, request, queryset):
         for ruleset in queryset:
             draft = services.ruleset_clone(ruleset=ruleset)
+            url = reverse("admin:rules_ruleset_change", args=[draft.pk])
             self.message_user(
                 request,
-                f"Draft version {draft.version} was created from version {ruleset.version}.",
+                format_html(
+                    '{} <a href="{}">Open the draft</a>.',
+                    CLONED.format(draft=draft.version, source=ruleset.version),
+                    url,
+                ),
             )

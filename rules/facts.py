@@ -138,7 +138,13 @@ class FactValue(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class FactInfo:
-    """The vocabulary entry for a fact: what the admin sees when choosing it."""
+    """The vocabulary entry for a fact: what the admin sees when choosing it.
+
+    ``label`` is what every page calls it: a short noun phrase a clinician writes ("LVEF",
+    "Relapses in the last 12 months"), read by :mod:`rules.describe` with ``unit`` to put a
+    criterion's rule in words. ``places`` is how many decimals the scale is written with
+    (EDSS 6.0); -1 writes a number as short as it goes (45, 1.5).
+    """
 
     key: str
     type: str
@@ -146,6 +152,8 @@ class FactInfo:
     unit: str = ""
     choices: tuple[str, ...] = ()  # for CHOICE and LIST facts
     freshness: str = ""  # the window that applies, if any
+    label: str = ""
+    places: int = -1
 
 
 # tuple.__new__ builds a NamedTuple from a complete tuple about twice as fast as calling the
@@ -159,9 +167,14 @@ _COMPUTE: dict[str, Compute] = {}
 DIRECT_FACTS: dict[str, str] = {}  # fact -> measurement item, for facts that are one measurement
 
 
-def fact(key: str, type_: str, description: str, **info: Any) -> Callable[[Compute], Compute]:
-    """Register a fact's vocabulary entry and (when decorating) its compute function."""
-    FACTS[key] = FactInfo(key, type_, description, **info)
+def fact(
+    key: str, type_: str, description: str, *, label: str, **info: Any
+) -> Callable[[Compute], Compute]:
+    """Register a fact's vocabulary entry and (when decorating) its compute function.
+
+    Every fact needs a ``label``: the words pages show in place of its key.
+    """
+    FACTS[key] = FactInfo(key, type_, description, label=label, **info)
 
     def register(fn: Compute) -> Compute:
         _COMPUTE[key] = fn

@@ -54,6 +54,7 @@ def _camitta(ctx: Context) -> tuple[scales.Camitta, Inputs]:
     "Aplastic anaemia severity by Camitta (BSH automated reticulocyte cut-off).",
     choices=scales.CAMITTA_GRADES,
     freshness=LABS,
+    label="Camitta severity",
 )
 def camitta_severity(ctx: Context) -> FactValue:
     grade, got = _camitta(ctx)
@@ -67,6 +68,7 @@ def camitta_severity(ctx: Context) -> FactValue:
     BOOL,
     "Aplastic anaemia: severe or very severe by Camitta.",
     freshness=LABS,
+    label="Severe aplastic anaemia (Camitta)",
 )
 def saa_severe(ctx: Context) -> FactValue:
     grade, got = _camitta(ctx)
@@ -81,6 +83,7 @@ def saa_severe(ctx: Context) -> FactValue:
     "Aplastic anaemia pathway (BSH 2024): first_line_transplant, transplant_after_ist, "
     "ist_first or not_severe.",
     choices=SAA_PATHWAYS,
+    label="Aplastic anaemia pathway",
 )
 def saa_pathway(ctx: Context) -> FactValue:
     got = Inputs(ctx)
@@ -114,6 +117,7 @@ def _age_on(ctx: Context, pathway: str) -> FactValue:
     NUMBER,
     "Aplastic anaemia: the age of a patient on the first-line sibling transplant pathway.",
     unit="years",
+    label="Age on the first-line sibling transplant pathway",
 )
 def saa_first_line_age(ctx: Context) -> FactValue:
     return _age_on(ctx, FIRST_LINE)
@@ -124,6 +128,7 @@ def saa_first_line_age(ctx: Context) -> FactValue:
     NUMBER,
     "Aplastic anaemia: the age of a patient on the transplant-after-immunosuppression pathway.",
     unit="years",
+    label="Age on the transplant-after-immunosuppression pathway",
 )
 def saa_after_ist_age(ctx: Context) -> FactValue:
     return _age_on(ctx, AFTER_IST)
@@ -133,17 +138,33 @@ def saa_after_ist_age(ctx: Context) -> FactValue:
 
 
 @fact(
-    "pnh_clone_pct", NUMBER, "PNH clone, % of granulocytes (0 if none).", unit="%", freshness=MARROW
+    "pnh_clone_pct",
+    NUMBER,
+    "PNH clone, % of granulocytes (0 if none).",
+    unit="%",
+    freshness=MARROW,
+    label="PNH clone",
 )
 def pnh_clone_pct(ctx: Context) -> FactValue:
     return ctx.measure("pnh_clone_pct")
 
 
-@fact("abnormal_cytogenetics", BOOL, "Abnormal marrow cytogenetics.", freshness=MARROW)
+@fact(
+    "abnormal_cytogenetics",
+    BOOL,
+    "Abnormal marrow cytogenetics.",
+    freshness=MARROW,
+    label="Abnormal cytogenetics",
+)
 def abnormal_cytogenetics(ctx: Context) -> FactValue:
     return facts_clinical.flag_fact(ctx, "abnormal_cytogenetics")
 
 
-@fact("inherited_marrow_failure", BOOL, "Inherited marrow failure screen positive.")
+@fact(
+    "inherited_marrow_failure",
+    BOOL,
+    "Inherited marrow failure screen positive.",
+    label="Inherited marrow failure",
+)
 def inherited_marrow_failure(ctx: Context) -> FactValue:
     return facts_clinical.flag_fact(ctx, "inherited_marrow_failure")

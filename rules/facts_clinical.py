@@ -43,7 +43,7 @@ from .facts import (
 # --- The patient ---------------------------------------------------------------------------
 
 
-@fact("age_years", NUMBER, "Age in completed years on the as-of date.", unit="years")
+@fact("age_years", NUMBER, "Age in completed years on the as-of date.", unit="years", label="Age")
 def age_years(ctx: Context) -> FactValue:
     birth = ctx.record.birth_date
     if birth is None or birth > ctx.as_of:
@@ -52,7 +52,12 @@ def age_years(ctx: Context) -> FactValue:
     return FactValue(scales.age_in_years(birth, ctx.as_of), None, OK)
 
 
-@fact("paediatric", BOOL, "Younger than 18 on the as-of date (EBMT paediatric rows).")
+@fact(
+    "paediatric",
+    BOOL,
+    "Younger than 18 on the as-of date (EBMT paediatric rows).",
+    label="Paediatric (under 18)",
+)
 def paediatric(ctx: Context) -> FactValue:
     age = ctx.get("age_years")
     if not age.known:
@@ -60,26 +65,39 @@ def paediatric(ctx: Context) -> FactValue:
     return FactValue(scales.is_paediatric(age.value), None, OK)
 
 
-@fact("deceased", BOOL, "The record says the patient has died; deceased patients are not screened.")
+@fact(
+    "deceased",
+    BOOL,
+    "The record says the patient has died; deceased patients are not screened.",
+    label="Deceased",
+)
 def deceased(ctx: Context) -> FactValue:
     return FactValue(bool(ctx.record.deceased), None, OK)
 
 
-@fact("disease", CHOICE, "Disease group being screened.", choices=DISEASE_GROUPS)
+@fact("disease", CHOICE, "Disease group being screened.", choices=DISEASE_GROUPS, label="Disease")
 def disease(ctx: Context) -> FactValue:
     if not ctx.record.disease:
         return FactValue(missing=(INPUT_DIAGNOSIS,))
     return FactValue(ctx.record.disease, ctx.record.diagnosis_date, OK)
 
 
-@fact("disease_subtype", CHOICE, "MS subtype: rr, sp or pp.", choices=MS_SUBTYPES)
+@fact(
+    "disease_subtype", CHOICE, "MS subtype: rr, sp or pp.", choices=MS_SUBTYPES, label="MS subtype"
+)
 def disease_subtype(ctx: Context) -> FactValue:
     if not ctx.record.disease_subtype:
         return FactValue(missing=(INPUT_SUBTYPE,))
     return FactValue(ctx.record.disease_subtype, ctx.record.diagnosis_date, OK)
 
 
-@fact("disease_duration_years", NUMBER, "Years since diagnosis on the as-of date.", unit="years")
+@fact(
+    "disease_duration_years",
+    NUMBER,
+    "Years since diagnosis on the as-of date.",
+    unit="years",
+    label="Disease duration",
+)
 def disease_duration_years(ctx: Context) -> FactValue:
     start = ctx.record.diagnosis_date
     if start is None or start > ctx.as_of:
@@ -94,6 +112,7 @@ fact(
     CHOICE,
     "Indication category from the rule set (EBMT S/CO/D/GNR, or the BSH pathway for aa).",
     choices=("S", "CO", "D", "GNR", "pathway"),
+    label="Indication category",
 )
 
 
@@ -106,6 +125,7 @@ fact(
     "Karnofsky performance status; ECOG mapped by scales.ECOG_TO_KPS when more recent.",
     unit="%",
     freshness=PERFORMANCE_STATUS,
+    label="Karnofsky",
 )
 def kps(ctx: Context) -> FactValue:
     karnofsky = ctx.measure("karnofsky")
@@ -133,7 +153,13 @@ def flag_fact(ctx: Context, item: str) -> FactValue:
     return FactValue(fv.value >= 0.5, fv.on, fv.status, fv.missing, fv.stale)
 
 
-@fact("active_infection", BOOL, "Active infection recorded.", freshness=CLINICAL_STATUS)
+@fact(
+    "active_infection",
+    BOOL,
+    "Active infection recorded.",
+    freshness=CLINICAL_STATUS,
+    label="Active infection",
+)
 def active_infection(ctx: Context) -> FactValue:
     return flag_fact(ctx, "active_infection")
 
@@ -143,6 +169,7 @@ def active_infection(ctx: Context) -> FactValue:
     BOOL,
     "Currently pregnant. Taken as false for male patients without asking.",
     freshness=CLINICAL_STATUS,
+    label="Pregnant",
 )
 def pregnant(ctx: Context) -> FactValue:
     fv = flag_fact(ctx, "pregnant")
@@ -151,7 +178,12 @@ def pregnant(ctx: Context) -> FactValue:
     return fv
 
 
-@fact("matched_sibling_donor", BOOL, "An HLA-matched sibling donor is available.")
+@fact(
+    "matched_sibling_donor",
+    BOOL,
+    "An HLA-matched sibling donor is available.",
+    label="Matched sibling donor available",
+)
 def matched_sibling_donor(ctx: Context) -> FactValue:
     return flag_fact(ctx, "matched_sibling_donor")
 
@@ -162,6 +194,7 @@ def matched_sibling_donor(ctx: Context) -> FactValue:
     "Malignancy: none, past (treated) or active.",
     choices=(MALIGNANCY_NONE, MALIGNANCY_PAST, MALIGNANCY_ACTIVE),
     freshness=CLINICAL_STATUS,
+    label="Malignancy",
 )
 def malignancy(ctx: Context) -> FactValue:
     fv = ctx.measure("malignancy")
@@ -178,6 +211,7 @@ def malignancy(ctx: Context) -> FactValue:
     BOOL,
     "The clinician's assessment: disease active or progressive despite standard therapy.",
     freshness=DISEASE_ACTIVITY,
+    label="Active or progressive despite standard therapy",
 )
 def active_despite_standard_therapy(ctx: Context) -> FactValue:
     return flag_fact(ctx, "active_despite_standard_therapy")
@@ -186,33 +220,55 @@ def active_despite_standard_therapy(ctx: Context) -> FactValue:
 # --- Organ function -----------------------------------------------------------------------
 
 
-def _direct(key: str, item: str, description: str, unit: str, window: str) -> None:
+def _direct(
+    key: str, item: str, description: str, unit: str, window: str, label: str, places: int = -1
+) -> None:
     """Register a fact that is one measurement as recorded."""
-    fact(key, NUMBER, description, unit=unit, freshness=window)(lambda ctx: ctx.measure(item))
+    fact(key, NUMBER, description, unit=unit, freshness=window, label=label, places=places)(
+        lambda ctx: ctx.measure(item)
+    )
     DIRECT_FACTS[key] = item
 
 
-_direct("lvef_pct", "lvef", "Left ventricular ejection fraction.", "%", ECHO_LUNG)
-_direct("dlco_pct", "dlco", "DLCO, % predicted.", "%", ECHO_LUNG)
-_direct("mpap_mmhg", "mpap", "Mean pulmonary arterial pressure at rest (RHC).", "mmHg", ECHO_LUNG)
+_direct("lvef_pct", "lvef", "Left ventricular ejection fraction.", "%", ECHO_LUNG, "LVEF")
+_direct("dlco_pct", "dlco", "DLCO, % predicted.", "%", ECHO_LUNG, "DLCO")
 _direct(
-    "pasp_mmhg", "pasp", "Pulmonary arterial systolic pressure at rest (echo).", "mmHg", ECHO_LUNG
+    "mpap_mmhg",
+    "mpap",
+    "Mean pulmonary arterial pressure at rest (RHC).",
+    "mmHg",
+    ECHO_LUNG,
+    "mPAP at rest",
 )
 _direct(
-    "creatinine_clearance_ml_min", "creatinine_clearance", "Creatinine clearance.", "mL/min", LABS
+    "pasp_mmhg",
+    "pasp",
+    "Pulmonary arterial systolic pressure at rest (echo).",
+    "mmHg",
+    ECHO_LUNG,
+    "PASP at rest (echo)",
 )
-_direct("crp_mg_l", "crp_mg_l", "C-reactive protein.", "mg/L", LABS)
-_direct("edss", "edss", "Expanded Disability Status Scale (0-10).", "", DISEASE_ACTIVITY)
+_direct(
+    "creatinine_clearance_ml_min",
+    "creatinine_clearance",
+    "Creatinine clearance.",
+    "mL/min",
+    LABS,
+    "Creatinine clearance",
+)
+_direct("crp_mg_l", "crp_mg_l", "C-reactive protein.", "mg/L", LABS, "CRP")
+_direct("edss", "edss", "Expanded Disability Status Scale (0-10).", "", DISEASE_ACTIVITY, "EDSS", 1)
 _direct(
     "new_mri_lesions_12m",
     "new_mri_lesions_12m",
     "New or enlarging T2 / Gd+ MRI lesions in the last 12 months.",
     "",
     DISEASE_ACTIVITY,
+    "New T2 / Gd+ lesions in 12 months",
 )
-_direct("sledai_2k", "sledai_2k", "SLEDAI-2K (0-105).", "", DISEASE_ACTIVITY)
-_direct("mrss", "mrss", "Modified Rodnan skin score (0-51).", "", DISEASE_ACTIVITY)
-_direct("cdai", "cdai", "Crohn's Disease Activity Index.", "", DISEASE_ACTIVITY)
+_direct("sledai_2k", "sledai_2k", "SLEDAI-2K (0-105).", "", DISEASE_ACTIVITY, "SLEDAI-2K")
+_direct("mrss", "mrss", "Modified Rodnan skin score (0-51).", "", DISEASE_ACTIVITY, "mRSS")
+_direct("cdai", "cdai", "Crohn's Disease Activity Index.", "", DISEASE_ACTIVITY, "CDAI")
 
 
 def _ratio(ctx: Context, item: str, uln: str) -> FactValue:
@@ -225,17 +281,30 @@ def _ratio(ctx: Context, item: str, uln: str) -> FactValue:
     NUMBER,
     "Total bilirubin as a multiple of the upper limit of normal.",
     freshness=LABS,
+    label="Bilirubin (× upper limit of normal)",
 )
 def bilirubin_x_uln(ctx: Context) -> FactValue:
     return _ratio(ctx, "bilirubin", "bilirubin_uln")
 
 
-@fact("alt_x_uln", NUMBER, "ALT as a multiple of the upper limit of normal.", freshness=LABS)
+@fact(
+    "alt_x_uln",
+    NUMBER,
+    "ALT as a multiple of the upper limit of normal.",
+    freshness=LABS,
+    label="ALT (× upper limit of normal)",
+)
 def alt_x_uln(ctx: Context) -> FactValue:
     return _ratio(ctx, "alt", "alt_uln")
 
 
-@fact("ast_x_uln", NUMBER, "AST as a multiple of the upper limit of normal.", freshness=LABS)
+@fact(
+    "ast_x_uln",
+    NUMBER,
+    "AST as a multiple of the upper limit of normal.",
+    freshness=LABS,
+    label="AST (× upper limit of normal)",
+)
 def ast_x_uln(ctx: Context) -> FactValue:
     return _ratio(ctx, "ast", "ast_uln")
 
@@ -248,6 +317,7 @@ def ast_x_uln(ctx: Context) -> FactValue:
     BOOL,
     "MS: a relapse or a new MRI lesion in the last 12 months.",
     freshness=DISEASE_ACTIVITY,
+    label="A relapse or a new MRI lesion in 12 months",
 )
 def ms_inflammatory_activity(ctx: Context) -> FactValue:
     # ECTRIMS/EBMT 2025 (V2) asks for "clinical and radiological evidence of inflammatory

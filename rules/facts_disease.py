@@ -26,6 +26,7 @@ PASP_ABOVE = 40
     BOOL,
     "SSc: at least one visceral organ involved (lung, heart, kidney or GI).",
     freshness=DISEASE_ACTIVITY,
+    label="Internal organ involved (SSc)",
 )
 def ssc_organ_involvement(ctx: Context) -> FactValue:
     got = Inputs(ctx)
@@ -60,6 +61,7 @@ def _both(a: bool | None, b: bool | None) -> bool | None:
     BOOL,
     "SSc (EBMT 2025): mRSS above 15 with an internal organ involved, or above 20 with CRP above 10.",
     freshness=DISEASE_ACTIVITY,
+    label="EBMT skin and organ criterion (SSc)",
 )
 def ssc_ebmt_indication(ctx: Context) -> FactValue:
     got = Inputs(ctx)
@@ -86,6 +88,7 @@ def ssc_ebmt_indication(ctx: Context) -> FactValue:
     "SSc: pulmonary pressure above the high-dose cyclophosphamide limit (mPAP > 25 mmHg on a "
     "right heart catheter, which decides when both exist; else echo PASP > 40 mmHg).",
     freshness=ECHO_LUNG,
+    label="Pulmonary pressure above the cyclophosphamide limit",
 )
 def ssc_pulmonary_hypertension(ctx: Context) -> FactValue:
     catheter = ctx.measure("mpap")
@@ -104,6 +107,7 @@ def ssc_pulmonary_hypertension(ctx: Context) -> FactValue:
     BOOL,
     "Crohn's: refractory disease not amenable to surgery (ASTIC).",
     freshness=DISEASE_ACTIVITY,
+    label="Surgery not an option",
 )
 def surgery_not_an_option(ctx: Context) -> FactValue:
     return facts_clinical.flag_fact(ctx, "surgery_not_an_option")

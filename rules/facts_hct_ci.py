@@ -147,19 +147,30 @@ def _hct_ci_gaps(unknown: tuple[str, ...]) -> tuple[frozenset[str], tuple[tuple[
     "hct_ci",
     NUMBER,
     "HCT-CI (Sorror 2005); 'at least N' when some items could not be assessed.",
+    label="HCT-CI",
 )
 def hct_ci(ctx: Context) -> FactValue:
     return _hct_ci_result(ctx)[1]
 
 
-@fact("hct_ci_items_unknown", LIST, "HCT-CI items that could not be assessed.")
+@fact(
+    "hct_ci_items_unknown",
+    LIST,
+    "HCT-CI items that could not be assessed.",
+    label="HCT-CI items not assessed",
+)
 def hct_ci_items_unknown(ctx: Context) -> FactValue:
     score, fv = _hct_ci_result(ctx)
     # Known (a list, maybe empty), carrying the inputs that would settle the unknown items.
     return FactValue(score.unknown, fv.on, OK, fv.missing, fv.stale)
 
 
-@fact("hct_ci_age", NUMBER, "HCT-CI/age composite (Sorror 2014): HCT-CI + 1 from age 40.")
+@fact(
+    "hct_ci_age",
+    NUMBER,
+    "HCT-CI/age composite (Sorror 2014): HCT-CI + 1 from age 40.",
+    label="HCT-CI/age",
+)
 def hct_ci_age(ctx: Context) -> FactValue:
     score, age = ctx.get("hct_ci"), ctx.get("age_years")
     if not age.known:
@@ -187,6 +198,7 @@ DISEASE_OWN_ITEMS: dict[str, tuple[str, ...]] = {
     NUMBER,
     "HCT-CI without the items that restate the disease itself (rheumatologic in SLE, RA and "
     "myositis; IBD in Crohn's; the lung in SSc).",
+    label="HCT-CI besides the disease itself",
 )
 def hct_ci_beyond_disease(ctx: Context) -> FactValue:
     score, fv = _hct_ci_result(ctx)

@@ -72,6 +72,7 @@ def _relapse_count(ctx: Context, item: str, days: int) -> FactValue:
     NUMBER,
     "MS relapses in the last 12 months (the count recorded, or the relapse dates).",
     freshness=DISEASE_ACTIVITY,
+    label="Relapses in the last 12 months",
 )
 def relapses_12m(ctx: Context) -> FactValue:
     return _relapse_count(ctx, "relapses_12m", WINDOW_12M)
@@ -82,6 +83,7 @@ def relapses_12m(ctx: Context) -> FactValue:
     NUMBER,
     "MS relapses in the last 24 months (the count recorded, or the relapse dates).",
     freshness=DISEASE_ACTIVITY,
+    label="Relapses in the last 24 months",
 )
 def relapses_24m(ctx: Context) -> FactValue:
     return _relapse_count(ctx, "relapses_24m", WINDOW_24M)
@@ -100,6 +102,7 @@ def _lesions(ctx: Context) -> tuple[float | None, float | None, float | None, In
     BOOL,
     "MS: a new T2 or Gd-enhancing lesion in the last 12 months.",
     freshness=DISEASE_ACTIVITY,
+    label="New T2 or Gd-enhancing lesions in 12 months",
 )
 def ms_mri_activity_12m(ctx: Context) -> FactValue:
     t2, gd, combined, got = _lesions(ctx)
@@ -115,6 +118,7 @@ def ms_mri_activity_12m(ctx: Context) -> FactValue:
     BOOL,
     "MS: inflammatory activity, a relapse or a new T2 / Gd-enhancing lesion in the last 12 months.",
     freshness=DISEASE_ACTIVITY,
+    label="A relapse or new MRI lesions in 12 months",
 )
 def ms_active_12m(ctx: Context) -> FactValue:
     got = Inputs(ctx)
@@ -146,6 +150,7 @@ def _radiological_activity(ctx: Context) -> tuple[bool | None, Inputs]:
     BOOL,
     "Progressive MS: a relapse AND MRI activity (a Gd+ lesion or 2 new T2 lesions) in 12 months.",
     freshness=DISEASE_ACTIVITY,
+    label="A relapse and MRI activity in 12 months (progressive MS)",
 )
 def ms_progressive_activity(ctx: Context) -> FactValue:
     radiological, got = _radiological_activity(ctx)
@@ -187,6 +192,7 @@ def _activity_on(ctx: Context, lines: list[TreatmentLine]) -> bool:
     "ms_relapse_on_dmt",
     BOOL,
     "MS: a relapse dated inside a DMT line, after its first three months (BEAT-MS).",
+    label="Relapse on a DMT (after its first three months)",
 )
 def ms_relapse_on_dmt(ctx: Context) -> FactValue:
     lines = _dmt_lines(ctx)
@@ -206,6 +212,7 @@ def ms_relapse_on_dmt(ctx: Context) -> FactValue:
     BOOL,
     "MS: a high-efficacy DMT failed (stopped for lack of effect or intolerance, or a relapse "
     "or new MRI lesion while on it).",
+    label="High-efficacy DMT failed, or activity on it",
 )
 def ms_high_efficacy_dmt_failed(ctx: Context) -> FactValue:
     lines = _dmt_lines(ctx, high_efficacy=True)
@@ -218,7 +225,12 @@ def ms_high_efficacy_dmt_failed(ctx: Context) -> FactValue:
     return FactValue(False, None, OK, note=note)
 
 
-@fact("ms_treatment_naive", BOOL, "MS: no disease-modifying therapy recorded.")
+@fact(
+    "ms_treatment_naive",
+    BOOL,
+    "MS: no disease-modifying therapy recorded.",
+    label="Treatment-naive",
+)
 def ms_treatment_naive(ctx: Context) -> FactValue:
     return FactValue(not _dmt_lines(ctx), None, OK)
 
@@ -229,6 +241,7 @@ def ms_treatment_naive(ctx: Context) -> FactValue:
     "MS: severe, rapidly evolving disease (the clinician's judgement; else the EMA definition: "
     "2 relapses in a year and a Gd+ lesion).",
     freshness=DISEASE_ACTIVITY,
+    label="Severe, rapidly evolving MS",
 )
 def ms_severe_rapidly_evolving(ctx: Context) -> FactValue:
     answer = facts_clinical.flag_fact(ctx, "ms_rapidly_evolving")
@@ -247,6 +260,7 @@ def ms_severe_rapidly_evolving(ctx: Context) -> FactValue:
     "ms_naive_rapidly_evolving",
     BOOL,
     "MS: treatment-naive and severe, rapidly evolving (aHSCT first line only within a trial).",
+    label="Treatment-naive and severe, rapidly evolving",
 )
 def ms_naive_rapidly_evolving(ctx: Context) -> FactValue:
     if not ctx.get("ms_treatment_naive").value:
@@ -259,6 +273,8 @@ def ms_naive_rapidly_evolving(ctx: Context) -> FactValue:
     NUMBER,
     "EDSS when raised by a recent relapse (not applicable otherwise).",
     freshness=DISEASE_ACTIVITY,
+    label="EDSS raised by a recent relapse",
+    places=1,
 )
 def edss_relapse_raised(ctx: Context) -> FactValue:
     edss = ctx.get("edss_not_relapse_related")
@@ -272,6 +288,8 @@ def edss_relapse_raised(ctx: Context) -> FactValue:
     NUMBER,
     "EDSS, unless raised by a recent relapse (then the disability limits do not apply).",
     freshness=DISEASE_ACTIVITY,
+    label="EDSS not raised by a recent relapse",
+    places=1,
 )
 def edss_not_relapse_related(ctx: Context) -> FactValue:
     edss = ctx.measure("edss")

@@ -106,6 +106,7 @@ _LINE_CLASSES = tuple(c for c in THERAPY_CLASSES if c not in NOT_A_LINE)
     "failed_lines",
     NUMBER,
     "Distinct therapies failed (inadequate response or intolerance), steroids aside.",
+    label="Therapies failed",
 )
 def failed_lines(ctx: Context) -> FactValue:
     return _count(ctx, _LINE_CLASSES)
@@ -115,6 +116,7 @@ def failed_lines(ctx: Context) -> FactValue:
     "failed_immunosuppressive_lines",
     NUMBER,
     "Distinct immunosuppressants, biologics or JAK inhibitors failed.",
+    label="Immunosuppressants, biologics or JAK inhibitors failed",
 )
 def failed_immunosuppressive_lines(ctx: Context) -> FactValue:
     return _count(ctx, IMMUNOSUPPRESSIVE_CLASSES)
@@ -125,6 +127,7 @@ def failed_immunosuppressive_lines(ctx: Context) -> FactValue:
     LIST,
     "Therapy classes with at least one failed line.",
     choices=THERAPY_CLASSES,
+    label="Classes of therapy failed",
 )
 def failed_line_classes(ctx: Context) -> FactValue:
     failed = _failed(ctx)
@@ -141,12 +144,18 @@ def any_failed(ctx: Context, cls: str) -> FactValue:
     "failed_high_efficacy_dmt",
     BOOL,
     "MS: a high-efficacy DMT failed (natalizumab, anti-CD20, ...).",
+    label="High-efficacy DMT stopped as failed",
 )
 def failed_high_efficacy_dmt(ctx: Context) -> FactValue:
     return any_failed(ctx, "ms_dmt_high")
 
 
-@fact("failed_corticosteroids", BOOL, "A corticosteroid course failed.")
+@fact(
+    "failed_corticosteroids",
+    BOOL,
+    "A corticosteroid course failed.",
+    label="Corticosteroids failed",
+)
 def failed_corticosteroids(ctx: Context) -> FactValue:
     return any_failed(ctx, "corticosteroid")
 
@@ -155,6 +164,7 @@ def failed_corticosteroids(ctx: Context) -> FactValue:
     "failed_aa_ist",
     BOOL,
     "Aplastic anaemia: no response 6 months after immunosuppression (hATG + ciclosporin).",
+    label="Immunosuppression failed (aplastic anaemia)",
 )
 def failed_aa_ist(ctx: Context) -> FactValue:
     return any_failed(ctx, "aa_ist")
@@ -165,6 +175,7 @@ def failed_aa_ist(ctx: Context) -> FactValue:
     NUMBER,
     "Months on the first recorded disease-modifying line (steroids aside), to its end or the as-of date.",
     unit="months",
+    label="Time on the first line of therapy",
 )
 def months_on_first_line(ctx: Context) -> FactValue:
     lines = [t for t in _lines(ctx) if t.therapy_class in _LINE_CLASSES and t.start is not None]
@@ -198,6 +209,7 @@ SSC_FIRST_LINE_MONTHS = 6.0
     "failed_lines_beyond_antimalarials",
     NUMBER,
     "Distinct therapies failed, steroids and antimalarials (hydroxychloroquine) aside.",
+    label="Therapies failed beyond antimalarials",
 )
 def failed_lines_beyond_antimalarials(ctx: Context) -> FactValue:
     failed = [t for t in _failed(ctx, _LINE_CLASSES) if t.therapy not in ANTIMALARIALS]
@@ -209,6 +221,7 @@ def failed_lines_beyond_antimalarials(ctx: Context) -> FactValue:
     "failed_nmosd_targeted_therapy",
     BOOL,
     "NMOSD: a targeted therapy failed (rituximab, eculizumab, ravulizumab, inebilizumab, satralizumab).",
+    label="NMOSD targeted therapy failed",
 )
 def failed_nmosd_targeted_therapy(ctx: Context) -> FactValue:
     failed = [t for t in _failed(ctx) if t.therapy in NMOSD_TARGETED_THERAPIES]
@@ -220,6 +233,7 @@ def failed_nmosd_targeted_therapy(ctx: Context) -> FactValue:
     "cidp_refractory",
     BOOL,
     "CIDP: IVIg, corticosteroids and plasma exchange have each failed.",
+    label="Refractory to IVIg, corticosteroids and plasma exchange",
 )
 def cidp_refractory(ctx: Context) -> FactValue:
     failed = _failed(ctx)
@@ -239,6 +253,7 @@ def cidp_refractory(ctx: Context) -> FactValue:
     "ssc_first_line_failed",
     BOOL,
     "SSc: a first-line therapy failed after 6 months (or was not tolerated).",
+    label="First-line therapy failed (SSc)",
 )
 def ssc_first_line_failed(ctx: Context) -> FactValue:
     def judged(t: TreatmentLine) -> bool:

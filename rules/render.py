@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from common.labels import OUTCOME_LABELS
+
 from .facts import AT_LEAST, FACTS, MISSING, STALE
 from .specs import LOCAL_POLICY, MET, NOT_APPLICABLE, NOT_EVALUABLE, NOT_MET
 
@@ -41,10 +43,7 @@ REASON_MESSAGES: Mapping[str, str] = {
     "not_severe": "not severe by Camitta: transplant is not the treatment of choice (BSH 2024)",
 }
 OUTCOME_PHRASES = {
-    MET: "met",
-    NOT_MET: "not met",
-    NOT_EVALUABLE: "not evaluable",
-    NOT_APPLICABLE: "does not apply",
+    code: OUTCOME_LABELS[code] for code in (MET, NOT_MET, NOT_EVALUABLE, NOT_APPLICABLE)
 }
 NO_SCORE = "-"  # what the terminal prints for the gated bands
 UPPER_TEXT = "{score}, up to {upper} with {count} {items} to collect"

@@ -7,12 +7,31 @@ from django.db import transaction
 from django.utils import timezone
 
 from .compiler import compile_ruleset
-from .models import RuleSet
+from .models import PUBLISHED_IS_READ_ONLY, Criterion, RuleSet
 from .signals import ruleset_published
-from .specs import RuleSetError
+from .specs import Problem, RuleSetError
 from .validation import publication_problems
 
 ONLY_DRAFTS_PUBLISH = "Only a draft can be published."
+
+
+def ruleset_problems(ruleset: RuleSet) -> list[Problem]:
+    """Every problem that would stop ``ruleset`` being published; empty when it can be.
+
+    The publish confirmation lists them before the admin confirms; publishing checks again.
+    """
+    try:
+        spec = ruleset.to_spec()
+    except RuleSetError as error:
+        return list(error.problems)
+    problems = publication_problems(spec)
+    if problems:
+        return problems
+    try:
+        compile_ruleset(spec)
+    except RuleSetError as error:
+        return list(error.problems)
+    return []
 
 
 @transaction.atomic
@@ -26,12 +45,7 @@ def ruleset_publish(*, ruleset: RuleSet, by) -> RuleSet:
     ruleset.refresh_from_db()  # under the lock: the criteria as they are now
     if ruleset.status != RuleSet.Status.DRAFT:
         raise ValidationError(ONLY_DRAFTS_PUBLISH)
-    try:
-        spec = ruleset.to_spec()
-        compile_ruleset(spec)
-    except RuleSetError as error:
-        raise ValidationError([str(problem) for problem in error.problems]) from error
-    problems = publication_problems(spec)
+    problems = ruleset_problems(ruleset)
     if problems:
         raise ValidationError([str(problem) for problem in problems])
     RuleSet.objects.select_for_update().filter(status=RuleSet.Status.PUBLISHED).update(
@@ -81,3 +95,34 @@ def ruleset_clone(*, ruleset: RuleSet, version: str | None = None) -> RuleSet:
         criterion.ruleset = draft
         criterion.save()
     return draft
+
+
+def _lock_draft(ruleset_id: int) -> RuleSet:
+    """Lock the rule set's row (as publishing does) and refuse it unless it is a draft.
+
+    Taking the same lock as :func:`ruleset_publish` orders an edit and a publication: an
+    edit either lands before the draft is compiled, or finds it published and is refused.
+    """
+    ruleset = RuleSet.objects.select_for_update().get(pk=ruleset_id)
+    if not ruleset.is_editable:
+        raise ValidationError(PUBLISHED_IS_READ_ONLY)
+    return ruleset
+
+
+@transaction.atomic
+def criterion_save(*, criterion: Criterion) -> Criterion:
+    """Save a criterion (new or changed) of a draft; a published or retired one never changes.
+
+    Raises ValidationError(PUBLISHED_IS_READ_ONLY) when its rule set is not a draft. The
+    change is kept in the criterion's history (django-simple-history).
+    """
+    _lock_draft(criterion.ruleset_id)
+    criterion.save()
+    return criterion
+
+
+@transaction.atomic
+def criterion_delete(*, criterion: Criterion) -> None:
+    """Remove a criterion from a draft; refused (ValidationError) once it is published."""
+    _lock_draft(criterion.ruleset_id)
+    criterion.delete()

@@ -75,6 +75,14 @@ def publication_problems(spec: RuleSetSpec) -> list[Problem]:
     return problems
 
 
+def criterion_problems(criterion: CriterionSpec) -> list[Problem]:
+    """The problems of one criterion on its own, as the admin form shows them beside each
+    field (a key used twice in a rule set is the form's own check)."""
+    problems: list[Problem] = []
+    _check_criterion(criterion, problems.append, duplicate=False)
+    return problems
+
+
 def _check_weights(spec: RuleSetSpec, add: Add) -> None:
     weights = spec.domain_weights
     for key in sorted(set(weights) - set(DOMAINS)):

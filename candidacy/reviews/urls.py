@@ -1,6 +1,6 @@
 """Reviews are addressed by the patient's public id: the page shows the patient's latest review."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -8,6 +8,7 @@ app_name = "reviews"
 
 urlpatterns = [
     path("", views.review_queue, name="queue"),
+    path("concordance/", include("candidacy.reviews.concordance.urls")),
     path("<uuid:public_id>/", views.review_detail, name="detail"),
     path("<uuid:public_id>/assign/", views.review_assign, name="assign"),
     path("<uuid:public_id>/start/", views.review_start, name="start"),

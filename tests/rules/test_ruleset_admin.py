@@ -5,20 +5,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from rules import services
+from rules.admin import CLONED, PUBLISH_ONE_AT_A_TIME
 from rules.defaults import DEFAULT_CRITERIA
 from rules.models import Criterion, RuleSet
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def active():
-    return RuleSet.objects.active()
-
-
-@pytest.fixture
-def draft(active):
-    return services.ruleset_clone(ruleset=active)
 
 
 def test_the_default_rule_set_is_v2_published_over_a_retired_v1(active):
@@ -103,25 +94,26 @@ def test_publishing_refuses_a_malformed_criterion_and_names_it(
     assert RuleSet.objects.active() == active
 
 
-def test_the_admin_publish_action_shows_why_it_refused(client_for, criteria_admin, draft):
-    Criterion.objects.filter(ruleset=draft, key="ssc_lvef").update(fact="shoe_size")
+def test_the_publish_action_opens_the_confirmation_page_and_publishes_nothing(
+    client_for, criteria_admin, active, draft
+):
     response = client_for(criteria_admin).post(
         reverse("admin:rules_ruleset_changelist"),
         {"action": "publish", "_selected_action": [draft.pk]},
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("admin:rules_ruleset_publish", args=[draft.pk])
+    assert RuleSet.objects.active() == active
+
+
+def test_the_publish_action_takes_one_draft_at_a_time(client_for, criteria_admin, draft):
+    other = services.ruleset_clone(ruleset=draft)
+    response = client_for(criteria_admin).post(
+        reverse("admin:rules_ruleset_changelist"),
+        {"action": "publish", "_selected_action": [draft.pk, other.pk]},
         follow=True,
     )
-    page = response.content.decode()
-    assert "Not published" in page and "ssc_lvef" in page
-    draft.refresh_from_db()
-    assert draft.status == RuleSet.Status.DRAFT
-
-
-def test_the_admin_publish_action_publishes_a_valid_draft(client_for, criteria_admin, draft):
-    client_for(criteria_admin).post(
-        reverse("admin:rules_ruleset_changelist"),
-        {"action": "publish", "_selected_action": [draft.pk]},
-    )
-    assert RuleSet.objects.active() == draft
+    assert PUBLISH_ONE_AT_A_TIME in response.content.decode()
 
 
 def test_a_published_rule_set_cannot_be_changed_in_admin(client_for, criteria_admin, active):
@@ -135,33 +127,29 @@ def test_a_published_rule_set_cannot_be_changed_in_admin(client_for, criteria_ad
     assert active.name == "EBMT-aligned autoimmune HSCT screen v2"
 
 
-def test_a_draft_shows_each_criterions_review_cap_and_band_when_not_met(
-    client_for, criteria_admin, draft
+def test_cloning_from_the_list_says_which_draft_it_made_and_links_to_it(
+    client_for, criteria_admin, active
 ):
-    page = client_for(criteria_admin).get(reverse("admin:rules_ruleset_change", args=[draft.pk]))
+    response = client_for(criteria_admin).post(
+        reverse("admin:rules_ruleset_changelist"),
+        {"action": "clone_to_draft", "_selected_action": [active.pk]},
+        follow=True,
+    )
+    draft = RuleSet.objects.get(status=RuleSet.Status.DRAFT)
+    page = response.content.decode()
+    assert CLONED.format(draft=draft.version, source=active.version) in page
+    assert reverse("admin:rules_ruleset_change", args=[draft.pk]) in page
+
+
+def test_the_rule_set_list_shows_version_status_published_date_and_publish_for_drafts(
+    client_for, criteria_admin, active, draft
+):
+    page = client_for(criteria_admin).get(reverse("admin:rules_ruleset_changelist"))
     html = page.content.decode()
-    assert 'name="criteria-0-cap"' in html and 'name="criteria-0-not_met_band"' in html
-    assert "Possible candidate" in html and "Trial only" in html  # the choices offered
-
-
-def test_a_published_rule_set_shows_them_read_only(client_for, criteria_admin, active):
-    html = client_for(criteria_admin).get(reverse("admin:rules_ruleset_change", args=[active.pk]))
-    assert "Band when not met" in html.content.decode()
-    assert 'name="criteria-0-cap"' not in html.content.decode()
-
-
-def test_a_criteria_admin_edits_a_draft_and_the_change_is_kept_in_history(
-    client_for, criteria_admin, draft
-):
-    client = client_for(criteria_admin)
-    page = client.get(reverse("admin:rules_ruleset_change", args=[draft.pk])).content.decode()
-    assert 'name="_save"' in page
-    criterion = draft.criteria.get(key="ssc_lvef")
-    criterion.points = 0
-    criterion.label = "LVEF below 45% (SSc), reviewed"
-    criterion.save()
-    assert criterion.history.count() == 2
-    assert criterion.history.first().label == "LVEF below 45% (SSc), reviewed"
+    assert "Published (active)" in html and "Draft" in html and "Retired" in html
+    assert "1 Apr 2026" in html  # the active version's publication date
+    assert html.count("Publish…") == 1
+    assert reverse("admin:rules_ruleset_publish", args=[draft.pk]) in html
 
 
 @pytest.mark.parametrize("role", ["clinician", "coordinator"])
