@@ -10,28 +10,21 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
+from common import labels
+
+from ..describe import describe_rule, with_unit
 from ..facts import FACTS, MISSING
 from ..result import (
     OUTCOME_PHRASES,
     Line,
     Result,
     display_value,
-    format_value,
     reason_text,
     score_text,
 )
 from ..specs import EXCLUDED, INCOMPLETE, NOT_INDICATED, POSSIBLE, STRONG, TRIAL_ONLY, UNLIKELY
 from .summary import BAND_ORDER
 
-KIND_LABELS = {
-    "indication": "Indication",
-    "exclusion": "Exclusion",
-    "points": "Points",
-    "review": "Team review",
-    "core": "Guideline checklist",
-    "workup": "Work-up",
-}
-_OPERATOR_WORDS = {"<": "below", "<=": "at most", ">": "above", ">=": "at least"}
 NOT_IN_VERSION = "not in this version"
 # A band is a word and a colour (static/css/candidacy.css), as on every page; the same classes
 # as candidacy.screening.presenters.BAND_CSS (rules cannot import it; a test checks they agree).
@@ -136,25 +129,11 @@ def limit_labels(summary: dict[str, Any]) -> dict[str, str]:
 # --- One patient under both versions --------------------------------------------------------
 
 
-def threshold_words(line: Line) -> str:
-    """A threshold in words a clinician reads: "below 45 %", not "lvef_pct < 45"."""
-    operator, thresholds = line.operator, line.thresholds
-    unit = FACTS[line.fact].unit if line.fact in FACTS else ""
-    unit = f" {unit}" if unit else ""
-    if operator in _OPERATOR_WORDS:
-        return f"{_OPERATOR_WORDS[operator]} {format_value(thresholds[0])}{unit}"
-    if operator == "between":
-        return f"from {format_value(thresholds[0])} to {format_value(thresholds[1])}{unit}"
-    if operator == "in":
-        return "one of: " + ", ".join(str(t).replace("_", " ") for t in thresholds)
-    return "yes" if operator == "is true" else "no"
-
-
 @dataclass(frozen=True)
 class Side:
-    """One criterion under one version."""
+    """One criterion under one version: its rule in words, what it made of the patient."""
 
-    threshold: str
+    rule: str
     outcome: str
     outcome_code: str
     points: str
@@ -182,14 +161,14 @@ def _side(line: Line) -> Side:
         points = f"{line.criterion.cap} at best"
     else:
         points = ""
-    return Side(threshold_words(line), OUTCOME_PHRASES[line.outcome], line.outcome, points)
+    rule = describe_rule(line.fact, line.operator, line.thresholds)
+    return Side(rule, OUTCOME_PHRASES[line.outcome], line.outcome, points)
 
 
 def _value(line: Line) -> str:
     if line.value_status == MISSING:
         return display_value(line)
-    unit = FACTS[line.fact].unit if line.fact in FACTS else ""
-    return f"{display_value(line)} {unit}".strip()
+    return with_unit(display_value(line), FACTS[line.fact].unit if line.fact in FACTS else "")
 
 
 def compare_rows(before: Result, after: Result) -> list[CompareRow]:
@@ -207,7 +186,7 @@ def compare_rows(before: Result, after: Result) -> list[CompareRow]:
         rows.append(
             CompareRow(
                 label=line.label or key,
-                kind=KIND_LABELS.get(line.kind, line.kind),
+                kind=labels.capfirst(labels.KIND_LABELS.get(line.kind, labels.label(line.kind))),
                 value=_value(line),
                 value_on=line.value_on,
                 before=left,
