@@ -55,6 +55,8 @@ bench: install
 		$(BIN)/python manage.py bench_worklist --patients $(BENCH_PATIENTS)
 	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) DJANGO_DEBUG=1 \
 		$(BIN)/python manage.py bench_rescreen
+	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) DJANGO_DEBUG=1 \
+		$(BIN)/python manage.py bench_preview
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache db.sqlite3

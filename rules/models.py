@@ -93,9 +93,15 @@ class RuleSet(models.Model):
         return self.status == self.Status.DRAFT
 
     def last_edited_at(self):
-        """When this rule set or one of its rows was last saved (from the edit history)."""
+        """When this rule set or one of its rows was last saved (from the edit history).
+
+        Only saves made while it was a draft count: publishing and retiring change its
+        status, not its criteria (a preview of the draft is not stale for being published).
+        """
         dates = [
-            self.history.aggregate(m=models.Max("history_date"))["m"],
+            self.history.filter(status=self.Status.DRAFT).aggregate(m=models.Max("history_date"))[
+                "m"
+            ],
             self.criteria.model.history.filter(ruleset_id=self.pk).aggregate(
                 m=models.Max("history_date")
             )["m"],

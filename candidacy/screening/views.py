@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from patients.views import patient_view
 
+from . import outcome
 from .models import RescreenJob
 
 JOB_REFRESH_SECONDS = 2
@@ -14,12 +15,19 @@ JOB_REFRESH_SECONDS = 2
 # Jobs count every patient of every centre: for criteria admins, who publish, only.
 @permission_required("rules.change_ruleset", raise_exception=True)
 def rescreen_job(request, pk):
-    """Progress of a batch re-screen; the page refreshes itself until the job is done."""
+    """Progress of a batch re-screen; the page refreshes itself until the job is done, then
+    ends with what moved (compared with the version's preview after a publication)."""
     job = get_object_or_404(RescreenJob.objects.select_related("ruleset", "started_by"), pk=pk)
     refresh = JOB_REFRESH_SECONDS if job.finished_at is None else None
-    return render(
-        request, "candidacy/screening/rescreen_job.html", {"job": job, "refresh": refresh}
-    )
+    context = {
+        "job": job,
+        "refresh": refresh,
+        # Once finished: what actually moved, and after a publication the preview's forecast.
+        "outcome": outcome.rescreen_outcome(job),
+        "no_preview": outcome.NO_PREVIEW,
+        "stale_preview": outcome.STALE_PREVIEW,
+    }
+    return render(request, "candidacy/screening/rescreen_job.html", context)
 
 
 @permission_required("rules.change_ruleset", raise_exception=True)

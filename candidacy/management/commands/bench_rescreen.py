@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 
 from celery import current_app as app
 from django.conf import settings
@@ -22,6 +23,40 @@ from rules import services as rules_services
 from rules.models import RuleSet
 
 WORKER_START_SECONDS = 60
+NEEDS_BROKER = "Set CELERY_BROKER_URL: this benchmark runs tasks through a real broker and worker."
+
+
+@contextmanager
+def celery_worker(concurrency: int):
+    """A Celery worker process for the benchmark, started on an empty queue and stopped after."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        raise CommandError(NEEDS_BROKER)
+    app.control.purge()
+    worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--loglevel=warning",
+            f"--concurrency={concurrency}",
+            "--prefetch-multiplier=1",
+            "-n",
+            f"bench-{os.getpid()}@%h",
+        ],
+        env=os.environ.copy(),
+    )
+    try:
+        deadline = time.monotonic() + WORKER_START_SECONDS
+        while not app.control.ping(timeout=1.0):
+            if time.monotonic() > deadline:
+                raise CommandError("The Celery worker did not start.")
+        yield worker
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
 
 
 class Command(BaseCommand):
@@ -34,51 +69,19 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, concurrency, timeout, **options):
-        if settings.CELERY_TASK_ALWAYS_EAGER:
-            raise CommandError(
-                "Set CELERY_BROKER_URL: this benchmark runs tasks through a real broker and worker."
-            )
         active = RuleSet.objects.active()
         if active is None:
             raise CommandError("No published rule set.")
-        app.control.purge()
-        worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--loglevel=warning",
-                f"--concurrency={concurrency}",
-                "--prefetch-multiplier=1",
-                "-n",
-                f"bench-{os.getpid()}@%h",
-            ],
-            env=os.environ.copy(),
-        )
-        try:
-            self._wait_for_worker()
+        with celery_worker(concurrency):
             draft = rules_services.ruleset_clone(ruleset=active)
             started = time.perf_counter()
             rules_services.ruleset_publish(ruleset=draft, by=None)
             job = self._wait_for_job(draft, started, timeout)
             elapsed = time.perf_counter() - started
-        finally:
-            worker.terminate()
-            worker.wait(timeout=60)
         self.stdout.write(
             f"re-screened {job.done:,} patients through Celery ({concurrency} worker processes) "
             f"in {elapsed:,.1f} s: {job.done / elapsed:,.0f} patients/s"
         )
-
-    def _wait_for_worker(self):
-        deadline = time.monotonic() + WORKER_START_SECONDS
-        while time.monotonic() < deadline:
-            if app.control.ping(timeout=1.0):
-                return
-        raise CommandError("The Celery worker did not start.")
 
     def _wait_for_job(self, ruleset, started, timeout):
         last = -1
