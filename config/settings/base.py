@@ -200,3 +200,11 @@ LOGGING: dict[str, Any] = {  # logging.config.dictConfig
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# --- Audit, tamper evidence and robust input (issue 12, parts 2, 4 and 5) -------------------
+# The NUL guard first, before sessions or CSRF read the request (common/guards.py).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    "common.guards.RejectNulMiddleware",
+)
+# --- end of issue 12, parts 2, 4 and 5 ------------------------------------------------------
