@@ -202,9 +202,16 @@ LOGGING: dict[str, Any] = {  # logging.config.dictConfig
 }
 
 # --- Audit, tamper evidence and robust input (issue 12, parts 2, 4 and 5) -------------------
-# The NUL guard first, before sessions or CSRF read the request (common/guards.py).
+# The access log and the hash chain (patients/audit), and the NUL guard (common/guards.py).
+INSTALLED_APPS += ["patients.audit"]
+# The NUL guard first, before sessions or CSRF read the request; the access log just inside
+# authentication, so it sees the user and the final response of every view and middleware.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
     "common.guards.RejectNulMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "patients.audit.middleware.AccessLogMiddleware",
 )
 # --- end of issue 12, parts 2, 4 and 5 ------------------------------------------------------
