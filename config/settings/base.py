@@ -214,4 +214,18 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "patients.audit.middleware.AccessLogMiddleware",
 )
+# Two database roles on PostgreSQL: DATABASE_URL is the app's, with no UPDATE or DELETE on the
+# audit tables; DATABASE_OWNER_URL owns the tables and runs `manage.py migrate --database
+# owner`, which grants the app's role its rights (patients/audit/roles.py). Unset, there is
+# one role, as on a laptop.
+if env.str("DATABASE_OWNER_URL", default=""):
+    DATABASES["owner"] = env.db("DATABASE_OWNER_URL")
+    DATABASES["owner"]["CONN_MAX_AGE"] = 0
+    DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
+# How often beat links new audit and history rows into their hash chains.
+AUDIT_SEAL_SECONDS = env.int("AUDIT_SEAL_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["seal-audit-chains"] = {
+    "task": "patients.audit.tasks.seal_audit_chains",
+    "schedule": AUDIT_SEAL_SECONDS,
+}
 # --- end of issue 12, parts 2, 4 and 5 ------------------------------------------------------
