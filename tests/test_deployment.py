@@ -57,10 +57,22 @@ def test_compose_runs_the_production_shape_with_the_settings_variables():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
     assert {"postgres", "redis", "web", "worker", "beat"} <= set(services)
-    assert "gunicorn" in services["web"]["command"] and "migrate" in services["web"]["command"]
+    assert "gunicorn" in services["web"]["command"]
+    # Migrations run as the owner of the tables, in their own service that web waits for; the
+    # app's role (DATABASE_URL) cannot rewrite the audit (issue 12, finding 4).
+    assert "migrate --database owner" in services["migrate"]["command"]
+    assert "DATABASE_OWNER_URL" in services["migrate"]["environment"]
+    assert "DATABASE_OWNER_URL" not in services["web"]["environment"]
+    assert services["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    app_user = services["web"]["environment"]["DATABASE_URL"].split("//")[1].split(":")[0]
+    owner = services["migrate"]["environment"]["DATABASE_OWNER_URL"].split("//")[1].split(":")[0]
+    assert (app_user, owner) == (
+        "candidacy_app",
+        services["postgres"]["environment"]["POSTGRES_USER"],
+    )
     assert "worker" in services["worker"]["command"] and "beat" in services["beat"]["command"]
     known = _settings_env_names()
-    for name in ("web", "worker", "beat"):
+    for name in ("migrate", "web", "worker", "beat"):
         environment = services[name]["environment"]
         assert set(environment) <= known, (
             f"{name} sets variables the settings never read: {set(environment) - known}"
