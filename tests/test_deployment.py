@@ -60,16 +60,15 @@ def test_compose_runs_the_production_shape_with_the_settings_variables():
     assert "gunicorn" in services["web"]["command"]
     # Migrations run as the owner of the tables, in their own service that web waits for; the
     # app's role (DATABASE_URL) cannot rewrite the audit (issue 12, finding 4).
-    assert "migrate --database owner" in services["migrate"]["command"]
-    assert "DATABASE_OWNER_URL" in services["migrate"]["environment"]
-    assert "DATABASE_OWNER_URL" not in services["web"]["environment"]
+    assert "migrate" in services["migrate"]["command"]
     assert services["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
-    app_user = services["web"]["environment"]["DATABASE_URL"].split("//")[1].split(":")[0]
-    owner = services["migrate"]["environment"]["DATABASE_OWNER_URL"].split("//")[1].split(":")[0]
-    assert (app_user, owner) == (
-        "candidacy_app",
-        services["postgres"]["environment"]["POSTGRES_USER"],
-    )
+
+    def user(name):
+        return services[name]["environment"]["DATABASE_URL"].split("//")[1].split(":")[0]
+
+    assert user("migrate") == services["postgres"]["environment"]["POSTGRES_USER"]
+    assert services["migrate"]["environment"]["DATABASE_APP_ROLE"] == "candidacy_app"
+    assert {user(name) for name in ("web", "worker", "beat")} == {"candidacy_app"}
     assert "worker" in services["worker"]["command"] and "beat" in services["beat"]["command"]
     known = _settings_env_names()
     for name in ("migrate", "web", "worker", "beat"):

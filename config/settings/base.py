@@ -214,14 +214,11 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "patients.audit.middleware.AccessLogMiddleware",
 )
-# Two database roles on PostgreSQL: DATABASE_URL is the app's, with no UPDATE or DELETE on the
-# audit tables; DATABASE_OWNER_URL owns the tables and runs `manage.py migrate --database
-# owner`, which grants the app's role its rights (patients/audit/roles.py). Unset, there is
-# one role, as on a laptop.
-if env.str("DATABASE_OWNER_URL", default=""):
-    DATABASES["owner"] = env.db("DATABASE_OWNER_URL")
-    DATABASES["owner"]["CONN_MAX_AGE"] = 0
-    DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
+# Two database roles on PostgreSQL. The app connects as its own role (DATABASE_URL), which has no
+# UPDATE or DELETE on the audit tables. Migrations run with DATABASE_URL set to the owner of the
+# tables and DATABASE_APP_ROLE naming the app's role: after migrating, the owner grants it its
+# rights (patients/audit/roles.py). Unset, there is one role, as on a laptop.
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
 # How often beat links new audit and history rows into their hash chains.
 AUDIT_SEAL_SECONDS = env.int("AUDIT_SEAL_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE["seal-audit-chains"] = {

@@ -1,13 +1,14 @@
 """Two PostgreSQL roles: the owner, who migrates, and the app, which cannot rewrite the record.
 
-The owner (``DATABASE_OWNER_URL``, the database alias ``owner``) creates and alters the
-tables; the app (``DATABASE_URL``) reads and writes the working tables, but on the audit
+The owner creates and alters the tables: migrations run with ``DATABASE_URL`` set to the
+owner and ``DATABASE_APP_ROLE`` naming the app's role. The app (its own ``DATABASE_URL``)
+reads and writes the working tables, but on the audit
 tables (the access log, the chain's links, every history table, review events) it may only
 SELECT and INSERT: no UPDATE, DELETE or TRUNCATE. So neither a bug nor an injected query nor
 a stolen app password can rewrite who did what; the owner could, and the hash chain
 (chain.py) is what shows that.
 
-``manage.py migrate --database owner`` grants after every migration (post_migrate, below),
+``manage.py migrate`` run so grants after every migration (post_migrate, below),
 so a new table gets the app's rights at once; ``manage.py grant_app_role ROLE`` does the
 same by hand. Both are idempotent. On SQLite there are no roles and this does nothing.
 """
@@ -57,13 +58,10 @@ def app_role_grant(*, role: str, using: str = "default") -> list[str]:
 
 
 def app_role_for(using: str) -> str | None:
-    """The app's role to grant to after migrating on ``using``: the user of DATABASE_URL, when
-    migrations run on another alias as another user (the owner); else None."""
-    if using == "default":
-        return None
-    app_user = settings.DATABASES["default"].get("USER")
-    owner = connections[using].settings_dict.get("USER")
-    return app_user if app_user and app_user != owner else None
+    """The app's role to grant to after migrating on ``using``: DATABASE_APP_ROLE, when it is
+    another role than the one migrating (the owner); else None."""
+    role = getattr(settings, "DATABASE_APP_ROLE", "")
+    return role if role and role != connections[using].settings_dict.get("USER") else None
 
 
 def grant_after_migrate(sender, using="default", **kwargs) -> None:

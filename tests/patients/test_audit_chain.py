@@ -193,3 +193,21 @@ def test_on_postgresql_the_app_role_cannot_update_or_delete_the_audit(centre):
         patient_save(patient=patient)  # the working tables and new history rows: allowed
         raw("RESET ROLE")
     assert Patient.history.filter(id=patient.pk, family_name="Allowed").exists()
+
+
+def test_migrating_as_the_owner_grants_the_app_role_it_names(settings):
+    from django.db import connections
+
+    from patients.audit.roles import app_role_for
+
+    settings.DATABASE_APP_ROLE = ""
+    assert app_role_for("default") is None  # one role, as on a laptop
+    settings.DATABASE_APP_ROLE = "candidacy_app"
+    assert app_role_for("default") == "candidacy_app"
+    settings.DATABASE_APP_ROLE = "x"
+    was = connections["default"].settings_dict.get("USER")
+    connections["default"].settings_dict["USER"] = "x"
+    try:
+        assert app_role_for("default") is None  # never to the owner itself
+    finally:
+        connections["default"].settings_dict["USER"] = was

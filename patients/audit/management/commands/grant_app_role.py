@@ -10,16 +10,17 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("role", help="the role the app connects as (DATABASE_URL's user)")
         parser.add_argument(
-            "--database", default="owner", help="the alias connected as the owner (default: owner)"
+            "role", nargs="?", help="the role the app connects as (default: DATABASE_APP_ROLE)"
         )
+        parser.add_argument("--database", default="default", help="an alias connected as owner")
 
     def handle(self, *args, role, database, **options):
-        from django.db import connections
+        from django.conf import settings
 
-        if database not in connections:
-            raise CommandError(f"No database alias {database!r}: set DATABASE_OWNER_URL.")
+        role = role or settings.DATABASE_APP_ROLE
+        if not role:
+            raise CommandError("Name the app's role, or set DATABASE_APP_ROLE.")
         statements = app_role_grant(role=role, using=database)
         if not statements:
             self.stdout.write("Not PostgreSQL: there are no roles to grant to.")
