@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("candidacy.worklist.urls")),
     path("", include("candidacy.screening.urls")),
     path("", include("candidacy.interop.urls")),
+    path("audit/", include("patients.audit.urls")),
     path("admin/", admin.site.urls),
 ]

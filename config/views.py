@@ -26,6 +26,8 @@ LANDINGS: tuple[tuple[str, Callable[..., bool]], ...] = (
         lambda user: user.is_staff and user.has_perm("rules.change_ruleset"),
     ),
     ("worklist:list", lambda user: user.has_perm("patients.view_patient")),
+    # 4. auditors on the access log.
+    ("audit:log", lambda user: user.has_perm("audit.view_accessevent")),
 )
 
 

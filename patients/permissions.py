@@ -7,6 +7,8 @@ to them (rules/permissions.py, candidacy/reviews/permissions.py), in its own mig
 CLINICIAN = "Clinician"
 COORDINATOR = "Coordinator"
 CRITERIA_ADMIN = "Criteria admin"
+# Reads the access log (patients/audit), and nothing of the record itself.
+AUDITOR = "Auditor"
 _RECORD_MODELS = ["patient", "assessment", "assessmentvalue", "priortreatment", "relapse"]
 GROUP_PERMISSIONS = {
     CLINICIAN: [

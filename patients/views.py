@@ -17,6 +17,8 @@ from common.typed import field_label
 
 from . import services
 from .access import centre_ids
+from .audit.log import Action, access_logged, note_access
+from .audit.selectors import recent_access
 from .fhir.importer import Source, import_run, totals_line
 from .forms import (
     AssessmentForm,
@@ -38,10 +40,12 @@ RELAPSES_SAVED = "The relapse dates were saved."
 
 def visible_patient(request, public_id) -> Patient:
     """A patient of the user's centres, or 404: never another centre's data."""
-    return get_object_or_404(
+    patient = get_object_or_404(
         Patient.objects.visible_to(request.user).select_related("centre", "disease"),
         public_id=public_id,
     )
+    note_access(request, patient=patient)  # the access log has the patient without a query
+    return patient
 
 
 def patient_view(permission: str):
@@ -65,6 +69,7 @@ def patient_view(permission: str):
 
 
 @permission_required("patients.view_patient", raise_exception=True)
+@access_logged("Patient list", action=Action.LIST)
 def patient_list(request):
     form = PatientSearchForm(request.GET)
     if not form.is_valid():
@@ -88,6 +93,7 @@ def patient_create(request):
     return render(request, "patients/patient_form.html", {"form": form})
 
 
+@access_logged("Patient details form")
 @patient_view("patients.change_patient")
 def patient_update(request, patient):
     form = PatientForm(request.POST or None, instance=patient, user=request.user)
@@ -98,6 +104,7 @@ def patient_update(request, patient):
     return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
 
 
+@access_logged("Patient page")
 @patient_view("patients.view_patient")
 def patient_detail(request, patient):
     context = {
@@ -111,6 +118,7 @@ def patient_detail(request, patient):
             :20
         ],
         "history": edit_history(patient)[:50],
+        "viewers": recent_access(patient),
         "panels": render_patient_panels(request, patient),
         "comorbidities": [
             (field_label(Patient, name), value) for name, value in patient.comorbidities().items()
@@ -130,6 +138,7 @@ def _relapses(patient) -> dict:
     }
 
 
+@access_logged("Assessment form")
 @patient_view("patients.add_assessment")
 def assessment_create(request, patient):
     form = AssessmentForm(request.POST or None, patient=patient)
@@ -147,6 +156,7 @@ def assessment_create(request, patient):
 
 
 @require_POST
+@access_logged("Assessment marked entered in error")
 @patient_view("patients.change_assessment")
 def assessment_mark_in_error(request, patient, assessment_id):
     assessment = get_object_or_404(Assessment, pk=assessment_id, patient=patient)
@@ -164,6 +174,7 @@ def assessment_mark_in_error(request, patient, assessment_id):
     return redirect("patients:detail", public_id=patient.public_id)
 
 
+@access_logged("Treatment history form")
 @patient_view("patients.change_priortreatment")
 def treatments_edit(request, patient):
     formset = PriorTreatmentFormSet(request.POST or None, instance=patient)
@@ -176,6 +187,7 @@ def treatments_edit(request, patient):
     )
 
 
+@access_logged("Relapse dates form")
 @patient_view("patients.change_relapse")
 def relapses_edit(request, patient):
     formset = RelapseFormSet(request.POST or None, instance=patient)

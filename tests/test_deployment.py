@@ -57,10 +57,21 @@ def test_compose_runs_the_production_shape_with_the_settings_variables():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
     assert {"postgres", "redis", "web", "worker", "beat"} <= set(services)
-    assert "gunicorn" in services["web"]["command"] and "migrate" in services["web"]["command"]
+    assert "gunicorn" in services["web"]["command"]
+    # Migrations run as the owner of the tables, in their own service that web waits for; the
+    # app's role (DATABASE_URL) cannot rewrite the audit (issue 12, finding 4).
+    assert "migrate" in services["migrate"]["command"]
+    assert services["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+
+    def user(name):
+        return services[name]["environment"]["DATABASE_URL"].split("//")[1].split(":")[0]
+
+    assert user("migrate") == services["postgres"]["environment"]["POSTGRES_USER"]
+    assert services["migrate"]["environment"]["DATABASE_APP_ROLE"] == "candidacy_app"
+    assert {user(name) for name in ("web", "worker", "beat")} == {"candidacy_app"}
     assert "worker" in services["worker"]["command"] and "beat" in services["beat"]["command"]
     known = _settings_env_names()
-    for name in ("web", "worker", "beat"):
+    for name in ("migrate", "web", "worker", "beat"):
         environment = services[name]["environment"]
         assert set(environment) <= known, (
             f"{name} sets variables the settings never read: {set(environment) - known}"

@@ -74,6 +74,7 @@ NUMERIC_DATE_CLAIMS = (
 MAX_TOKEN_LIFETIME_SECONDS = 5 * 60  # CDS Hooks: exp no more than five minutes in the future
 CLOCK_LEEWAY_SECONDS = 30  # the EHR's clock and ours may differ a little
 MAX_JTI_LENGTH = 255
+MAX_ISSUER_LENGTH = 255  # CdsClient.issuer
 PRIVATE_JWK_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "k")
 
 UNAUTHORIZED = "A valid CDS Hooks token from a registered, active client is required."
@@ -91,6 +92,8 @@ BAD_JSON = "The request body must be a JSON object."
 WRONG_HOOK = f"This service answers the {HOOK} hook only."
 NO_HOOK_INSTANCE = "hookInstance is required."
 NO_PATIENT_ID = "context.patientId is required."
+BAD_PATIENT_ID = "context.patientId must be a FHIR id: up to 64 letters, digits, '-' or '.'."
+FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")  # FHIR R4 id
 
 # --- Card -----------------------------------------------------------------------------------
 
@@ -217,8 +220,18 @@ def _key_for(keys: list[PublicKey], header: dict) -> PublicKey:
     raise CdsAuthError("no registered key with the token's kid")
 
 
+def _usable_text(value: Any, max_length: int) -> bool:
+    """A claim we may look up or store: text, not empty, not too long, no control character
+    (a NUL would reach PostgreSQL, which cannot store one)."""
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= max_length
+        and not any(ch < " " for ch in value)
+    )
+
+
 def _remember_jti(client: CdsClient, jti: Any, exp: int) -> None:
-    if not isinstance(jti, str) or not jti or len(jti) > MAX_JTI_LENGTH:
+    if not _usable_text(jti, MAX_JTI_LENGTH):
         raise CdsAuthError("unusable jti")
     CdsTokenUse.objects.filter(expires_at__lt=timezone.now()).delete()
     # Kept until the token could no longer pass the exp check, leeway included.
@@ -243,8 +256,8 @@ def verify_client_token(authorization: str | None, *, audience: str) -> CdsClien
         issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
     except jwt.PyJWTError as error:
         raise CdsAuthError(f"malformed token: {error}") from error
-    if not isinstance(issuer, str) or not issuer:
-        raise CdsAuthError("no issuer")
+    if not _usable_text(issuer, MAX_ISSUER_LENGTH):
+        raise CdsAuthError("no usable issuer")
     client = CdsClient.objects.filter(issuer=issuer, is_active=True).first()
     if client is None:
         raise CdsAuthError(f"unknown or inactive issuer {issuer!r}")
@@ -295,6 +308,8 @@ def parse_hook_request(body: bytes) -> str:
     patient_id = context.get("patientId") if isinstance(context, dict) else None
     if not isinstance(patient_id, str) or not patient_id.strip():
         raise CdsRequestError(NO_PATIENT_ID)
+    if not FHIR_ID.fullmatch(patient_id.strip()):
+        raise CdsRequestError(BAD_PATIENT_ID)
     return patient_id.strip()
 
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 
 from patients.access import centre_ids
+from patients.audit.models import AppendOnlyModel
 from patients.models import Centre, Patient
 
 from ..screening.models import Screening
@@ -118,8 +119,10 @@ class ReviewNote(models.Model):
         return f"Note by {self.author} on {self.created_at:%d %b %Y %H:%M}"
 
 
-class ReviewEvent(models.Model):
-    """The audit of a review: every state change and assignment, who, when, from, to."""
+class ReviewEvent(AppendOnlyModel):
+    """The audit of a review: every state change and assignment, who, when, from, to.
+
+    Append-only, and a link of the hash chain (patients/audit): a decision is never rewritten."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

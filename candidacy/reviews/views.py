@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from common.users import display_name
+from patients.audit.log import REVIEW, access_logged, note_access
 from rules.result import DECISION_SUPPORT
 
 from ..screening.models import Screening
@@ -60,6 +61,7 @@ def review_view(permission: str):
             )
             if review is None:
                 raise Http404("No review of this patient in your centres.")
+            note_access(request, patient=review.patient)
             if not request.user.has_perm(permission):
                 raise PermissionDenied
             return view(request, review, *args, **kwargs)
@@ -147,6 +149,7 @@ def _render_detail(request, review: Review, *, status: int = 200, **forms):
 
 
 @require_GET
+@access_logged("Review page", reason=REVIEW)
 @review_view("candidacy.view_review")
 def review_detail(request, review):
     return _render_detail(request, review)
@@ -164,6 +167,7 @@ def _back(review):
 
 
 @require_POST
+@access_logged("Review: assign", reason=REVIEW)
 @review_view("candidacy.change_review")
 def review_assign(request, review):
     """Both "Assign to me" (a hidden assignee: oneself) and "Assign" (a colleague from the list) post here."""
@@ -187,6 +191,7 @@ def review_assign(request, review):
 
 
 @require_POST
+@access_logged("Review: start", reason=REVIEW)
 @review_view("candidacy.change_review")
 def review_start(request, review):
     form = ReviewStepForm(request.POST)
@@ -204,6 +209,7 @@ def review_start(request, review):
 
 
 @require_POST
+@access_logged("Review: decision", reason=REVIEW)
 @review_view("candidacy.change_review")
 def review_decide(request, review):
     screening = Screening.objects.of_patient(review.patient_id)
@@ -234,6 +240,7 @@ def review_decide(request, review):
 
 
 @require_POST
+@access_logged("Review: note", reason=REVIEW)
 @review_view("candidacy.add_reviewnote")
 def review_note(request, review):
     form = NoteForm(request.POST, review=review)

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from patients.audit.log import access_logged
 from patients.views import patient_view
 
 from . import outcome
@@ -39,6 +40,7 @@ def rescreen_progress(request, ruleset_id):
     return redirect("screening:job", pk=job.pk)
 
 
+@access_logged("Print summary")
 @patient_view("patients.view_patient")
 def patient_print(request, patient):
     """A one-page summary of the patient and the screening for the team meeting."""

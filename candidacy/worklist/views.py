@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 
+from patients.audit.log import Action, access_logged, note_access
 from rules.result import DECISION_SUPPORT, Result, reason_text
 
 from ..screening.presenters import explanation_rows
@@ -34,6 +35,7 @@ def _invalid(request, form):
 
 
 @permission_required("patients.view_patient", raise_exception=True)
+@access_logged("Worklist", action=Action.LIST)  # one row for the list and its filters
 def worklist(request):
     form = _form(request)
     if not form.is_valid():
@@ -51,11 +53,13 @@ def worklist(request):
 
 
 @permission_required("patients.view_patient", raise_exception=True)
+@access_logged("Why this rank: the screening's explanation")
 def worklist_why(request, public_id):
     """The stored screening's explanation, as a fragment opened in place on the worklist."""
     screening = visible_screening(request.user, public_id)
     if screening is None:
         raise Http404("No current screening for this patient.")
+    note_access(request, patient=screening.patient)
     result = Result.from_dict(screening.result)
     context = {
         "screening": screening,
@@ -68,6 +72,7 @@ def worklist_why(request, public_id):
 
 
 @permission_required("patients.view_patient", raise_exception=True)
+@access_logged("Worklist CSV export", action=Action.EXPORT)
 def worklist_export(request):
     form = _form(request)
     if not form.is_valid():

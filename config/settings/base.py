@@ -200,3 +200,29 @@ LOGGING: dict[str, Any] = {  # logging.config.dictConfig
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# --- Audit, tamper evidence and robust input (issue 12, parts 2, 4 and 5) -------------------
+# The access log and the hash chain (patients/audit), and the NUL guard (common/guards.py).
+INSTALLED_APPS += ["patients.audit"]
+# The NUL guard first, before sessions or CSRF read the request; the access log just inside
+# authentication, so it sees the user and the final response of every view and middleware.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    "common.guards.RejectNulMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "patients.audit.middleware.AccessLogMiddleware",
+)
+# Two database roles on PostgreSQL. The app connects as its own role (DATABASE_URL), which has no
+# UPDATE or DELETE on the audit tables. Migrations run with DATABASE_URL set to the owner of the
+# tables and DATABASE_APP_ROLE naming the app's role: after migrating, the owner grants it its
+# rights (patients/audit/roles.py). Unset, there is one role, as on a laptop.
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
+# How often beat links new audit and history rows into their hash chains.
+AUDIT_SEAL_SECONDS = env.int("AUDIT_SEAL_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["seal-audit-chains"] = {
+    "task": "patients.audit.tasks.seal_audit_chains",
+    "schedule": AUDIT_SEAL_SECONDS,
+}
+# --- end of issue 12, parts 2, 4 and 5 ------------------------------------------------------

@@ -9,6 +9,7 @@ the raw entry's ``resourceType``.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,15 @@ MAPPED_TYPES: dict[str, type[DomainResource]] = {
     "MedicationStatement": MedicationStatement,
     "Procedure": Procedure,
 }
+
+
+# The JSON escape of NUL, not itself escaped (an odd number of backslashes before "u0000"). FHIR
+# strings hold no control characters, and PostgreSQL cannot store a NUL at all.
+_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+NUL_IN_FILE = (
+    "A value holds a NUL character (\\u0000), which FHIR allows in no string: "
+    "nothing of this file was imported."
+)
 
 
 class BundleError(Exception):
@@ -81,7 +91,14 @@ def read_bundle(data: bytes | str) -> ParsedBundle:
         ) from None
 
 
+def _has_nul(data: bytes | str) -> bool:
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    return b"\x00" in raw or _NUL_ESCAPE.search(raw) is not None
+
+
 def _read_bundle(data: bytes | str) -> ParsedBundle:
+    if _has_nul(data):
+        raise BundleError(NUL_IN_FILE)
     try:
         raw = json.loads(data)
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors

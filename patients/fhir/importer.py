@@ -16,7 +16,6 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import TypedDict
 
 from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
@@ -43,6 +42,8 @@ from .ownership import (
     treatment_owners,
     update_known_patient,
 )
+from .progress import BundleReport, PatientReport
+from .progress import Progress as _Progress
 from .relapses import replace_relapses
 
 logger = logging.getLogger(__name__)
@@ -53,37 +54,16 @@ IMPORT_NOTE = (
     "Imported from FHIR"  # shown on the assessment; what marks it the importer's is IMPORT_REASON
 )
 UNEXPECTED_ERROR = "Could not import this file: unexpected error (logged)."
+RUN_STOPPED = (
+    "The import stopped before its end (an unexpected error or a time limit; logged): the files "
+    "above were imported as reported, the others were not."
+)
 
 
 @dataclass
 class Source:
     name: str
     data: bytes
-
-
-class PatientReport(TypedDict):
-    public_id: str
-    name: str
-    mrn: str
-    created: bool
-    deceased: bool
-    disease: str  # the disease key, "" when none was mapped
-    assessments: int
-    treatments: int
-
-
-class BundleReport(TypedDict):
-    """One bundle's part of ImportRun.report (JSON), as the import page and import_fhir show it."""
-
-    name: str
-    status: str  # "imported" or "failed"
-    error: str
-    patients: list[PatientReport]
-    mapped: dict[str, int]  # resourceType -> resources imported
-    skipped: list[dict[str, object]]  # BundleData.skip's rows
-    other: dict[str, int]  # resourceType -> resources passed over
-    notes: list[str]
-    seconds: float
 
 
 def import_run(
@@ -113,7 +93,7 @@ def import_run(
                 )
     except BaseException:
         try:
-            progress.save()
+            progress.stopped(RUN_STOPPED)
         except Exception:
             logger.exception(
                 "FHIR import run %s: could not save its report after the error", run.pk
@@ -121,48 +101,6 @@ def import_run(
         raise
     progress.save()
     return run
-
-
-class _Progress:
-    """The run's totals and report, saved after each bundle.
-
-    The report is one JSON value that grows with each bundle, so saving it N times costs N²: 0.4 s for
-    the 30 Synthea bundles, minutes for a thousand. The first SAVE_EACH_FIRST bundles (all of an upload)
-    are saved one by one; after that at most one save per second, and never more than a tenth of the
-    time. Any exception saves what is pending before it propagates.
-    """
-
-    SAVE_EACH_FIRST = 10
-    SAVE_INTERVAL_SECONDS = 1.0
-
-    def __init__(self, run: ImportRun, started: float):
-        self.run, self.started = run, started
-        self.saved_at, self.save_cost, self.pending = started, 0.0, False
-
-    def add(self, report: BundleReport) -> None:
-        run = self.run
-        run.report.append(report)
-        run.bundles += 1
-        run.bundles_failed += report["status"] == "failed"
-        run.patients_created += sum(1 for p in report["patients"] if p["created"])
-        run.patients_updated += sum(1 for p in report["patients"] if not p["created"])
-        run.resources_mapped += sum(report["mapped"].values())
-        run.resources_skipped += len(report["skipped"])
-        self.pending = True
-        waited = time.perf_counter() - self.saved_at
-        if run.bundles <= self.SAVE_EACH_FIRST or waited >= max(
-            self.SAVE_INTERVAL_SECONDS, 10 * self.save_cost
-        ):
-            self.save()
-
-    def save(self) -> None:
-        if not self.pending:
-            return
-        began = time.perf_counter()
-        self.run.seconds = round(began - self.started, 3)
-        self.run.save()
-        self.saved_at = time.perf_counter()
-        self.save_cost, self.pending = self.saved_at - began, False
 
 
 def prepare(item: Source, today: date) -> tuple[BundleData | None, str, float]:

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from patients.access import centre_ids
+from patients.audit.log import CRITERIA, access_logged, note_access
 from patients.models import Centre, Disease, Patient
 
 from .. import loader
@@ -120,6 +121,7 @@ def _finished_context(request, preview: RuleSetPreview) -> dict:
 
 
 @criteria_admins_only
+@access_logged("Rule-set preview: the patient under both versions", reason=CRITERIA)
 def preview_patient(request, pk, public_id):
     """One patient under the active version and under the draft, side by side.
 
@@ -131,6 +133,7 @@ def preview_patient(request, pk, public_id):
         Patient.objects.visible_to(request.user).select_related("centre", "disease"),
         public_id=public_id,
     )
+    note_access(request, patient=patient)
     context = {
         "preview": preview,
         "patient": patient,

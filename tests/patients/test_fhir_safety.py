@@ -368,11 +368,14 @@ def test_a_run_that_stops_half_way_is_still_recorded(centre, monkeypatch, save_e
     with pytest.raises(SystemExit):
         run(centre, bundle(*BASE), bundle(pat(mrn="MRN2")))
     stored = ImportRun.objects.get()
+    # The report says the run stopped, after the bundle it did import (issue 12: never a run
+    # that says nothing of why it ended).
     assert (stored.bundles, stored.patients_created, [r["status"] for r in stored.report]) == (
         1,
         1,
-        ["imported"],
+        ["imported", "failed"],
     )
+    assert stored.report[-1]["error"] == importer.RUN_STOPPED
 
 
 # --- 4 and 11. one patient per bundle -------------------------------------------------------------

@@ -23,6 +23,8 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from patients.audit.log import QUALITY, Action, access_logged
+
 from .departures import departures_page
 from .export import departures_export_start, departures_lines, export_filename, summary_lines
 from .forms import ConcordanceForm
@@ -90,6 +92,7 @@ def _chart_data(report: Report) -> dict:
 
 @require_GET
 @concordance_access
+@access_logged("Decision concordance and its departures", reason=QUALITY, action=Action.LIST)
 def concordance(request):
     form = _form(request)
     if not form.is_valid():
@@ -124,6 +127,7 @@ def _stream(lines: Iterator[str], filename: str) -> StreamingHttpResponse:
 
 @require_GET
 @concordance_access
+@access_logged("Concordance departures CSV", reason=QUALITY, action=Action.EXPORT)
 def departures_csv(request):
     """Every departure with its reason, one row each, newest first; the export is logged."""
     form = _form(request)
