@@ -4,6 +4,7 @@ import os
 
 import pytest
 import time_machine
+from hypothesis import settings as hypothesis_settings
 
 from patients.permissions import (  # plain constants, no Django
     CLINICIAN,
@@ -36,6 +37,12 @@ SHARED_DIR = os.environ.get(
 # no test may depend on them agreeing about the date. A test that needs the real clock says
 # why and is marked ``@pytest.mark.real_clock``.
 RUN_CLOCK = time_machine.travel(FROZEN_NOW, tick=True)
+
+# Property tests draw the same examples on every run and keep no example database, so CI
+# passes or fails on the code, never on the draw; set HYPOTHESIS_PROFILE=explore to search.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", max_examples=1000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 def pytest_configure(config):

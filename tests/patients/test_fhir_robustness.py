@@ -1,6 +1,7 @@
 """FHIR: no NUL, oversized or malformed value gives a 500, and every failed import has a report."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,12 @@ def test_a_report_is_stored_even_when_its_text_holds_a_nul(centre):
 FHIR_TEXT = st.text(st.characters(codec="utf-8"), max_size=80)
 
 
+def a_file_name_a_browser_can_send(name: str) -> bool:
+    # Django drops a part whose name has no last path component ("/", "..") before any view
+    # sees it, so such a name cannot reach the importer.
+    return os.path.basename(name) not in {"", ".", ".."}
+
+
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -97,7 +104,7 @@ def test_any_patient_values_give_a_report_never_a_500(
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(body=st.binary(max_size=400), name=FHIR_TEXT.filter(bool))
+@given(body=st.binary(max_size=400), name=FHIR_TEXT.filter(a_file_name_a_browser_can_send))
 def test_any_file_gives_a_report_never_a_500(client_for, clinician, centre, body, name):
     client = client_for(clinician)
     client.raise_request_exception = False
