@@ -227,3 +227,40 @@ def test_a_verified_session_keeps_working(client_for, criteria_admin):
     client = client_for(criteria_admin)
     pass_second_step(client, criteria_admin)
     assert client.get("/admin/").status_code == 200
+
+
+def test_the_security_log_is_chained_and_append_only_like_the_access_log():
+    from patients.audit.chain import chained_models
+    from patients.audit.roles import append_only_tables
+
+    assert SecurityEvent in chained_models()
+    assert SecurityEvent._meta.db_table in append_only_tables()
+
+
+def test_admins_read_the_security_log_and_cannot_change_it(
+    client_for, criteria_admin, superuser_of_other_centre
+):
+    from config.mfa.services import mfa_reset
+
+    mfa_reset(user=criteria_admin, by=superuser_of_other_centre)
+    admin = client_for(superuser_of_other_centre)
+    page = admin.get(reverse("admin:audit_securityevent_changelist")).content.decode()
+    assert "Reset two-step sign-in" in page and "critadmin" in page
+    event = SecurityEvent.objects.get()
+    change = reverse("admin:audit_securityevent_change", args=[event.pk])
+    assert admin.post(change, {"actor": "someone else"}).status_code == 403
+    assert (
+        admin.post(reverse("admin:audit_securityevent_delete", args=[event.pk])).status_code == 403
+    )
+    assert SecurityEvent.objects.get().actor == superuser_of_other_centre.username
+
+
+def test_the_second_step_costs_a_clinician_without_mfa_no_query(client, clinician):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sign_in(client, clinician)
+    client.get(reverse("worklist:list"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("worklist:list")).status_code == 200
+    assert not [q for q in queries.captured_queries if "otp_" in q["sql"]]

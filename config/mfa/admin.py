@@ -7,6 +7,8 @@ from django.db.models import Exists, OuterRef
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from patients.audit.models import SecurityEvent
+
 from .services import mfa_reset
 
 User = get_user_model()
@@ -43,3 +45,23 @@ class CandidacyUserAdmin(UserAdmin):
             self.log_change(request, user, "Reset two-step sign-in")
             names.append(user.get_username())
         self.message_user(request, RESET_DONE.format(names=", ".join(names)), messages.SUCCESS)
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The security log, read-only: append-only like the access log, so nobody adds, changes or
+    deletes a row here, superusers included."""
+
+    list_display = ("at", "actor", "action", "subject_name", "address", "detail")
+    list_filter = ("action",)
+    search_fields = ("actor", "subject_name")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
