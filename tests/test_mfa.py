@@ -264,3 +264,10 @@ def test_the_second_step_costs_a_clinician_without_mfa_no_query(client, clinicia
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("worklist:list")).status_code == 200
     assert not [q for q in queries.captured_queries if "otp_" in q["sql"]]
+
+
+def test_the_code_page_never_sends_anyone_to_another_site(client, criteria_admin):
+    device = app_for(criteria_admin)
+    sign_in(client, criteria_admin)
+    response = give_code(client, code_of(device), next_url="https://elsewhere.example/")
+    assert response.status_code == 302 and response.url == "/"
