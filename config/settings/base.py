@@ -105,6 +105,9 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # What those let through: "aaaaaaaaaaaa", and the user's own names with digits around.
+    {"NAME": "common.passwords.RepeatedCharactersValidator"},
+    {"NAME": "common.passwords.UserNamesValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
