@@ -162,7 +162,10 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto says the request came over https; anyone can send it, so it is trusted only
+# when a proxy in front sets it (and overwrites the client's): DJANGO_BEHIND_PROXY=1.
+BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -233,3 +236,35 @@ CELERY_BEAT_SCHEDULE["seal-audit-chains"] = {
     "schedule": AUDIT_SEAL_SECONDS,
 }
 # --- end of issue 12, parts 2, 4 and 5 ------------------------------------------------------
+
+# --- Response headers (issue 12, part 7) ----------------------------------------------------
+# A Content-Security-Policy (django-csp): scripts, styles, fonts and images from this site only,
+# no inline script or style (templates carry none; static/js/styles.js sets the computed widths),
+# no plugins, no framing, forms post here only. Bootstrap's CSS draws its icons as data: SVGs.
+INSTALLED_APPS += ["csp"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# After whitenoise, so static files keep their long caching; every page and export gets
+# `Cache-Control: no-store` (patient data must not stay in a shared or browser cache) and a
+# Permissions-Policy turning off the browser features the app never uses.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "common.headers.SecurityHeadersMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("common.headers.SecurityHeadersMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+# --- end of issue 12, part 7 ----------------------------------------------------------------
