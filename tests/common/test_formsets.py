@@ -78,3 +78,23 @@ def test_the_rule_set_admins_indication_inline_refuses_a_forged_count(client_for
     draft.refresh_from_db()
     assert draft.notes != "forged"
     assert DiseaseIndication.objects.filter(ruleset=draft).count() == before
+
+
+def test_every_admin_inline_has_the_cap(rf, criteria_admin):
+    """A new inline in any admin gets the same refusal, not Django's 2,000 forms."""
+    from django.contrib import admin
+
+    from common.formsets import CappedFormSetMixin
+
+    request = rf.get("/admin/")
+    request.user = criteria_admin
+    inlines = [
+        inline(model_admin.model, admin.site)
+        for model_admin in admin.site._registry.values()
+        for inline in model_admin.inlines
+    ]
+    assert inlines
+    for inline in inlines:
+        formset = inline.get_formset(request)
+        assert issubclass(formset, CappedFormSetMixin), inline
+        assert formset.absolute_max <= 300, inline
