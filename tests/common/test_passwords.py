@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from common.passwords import MADE_OF_NAMES, REPEATED
 
+from ..conftest import pass_second_step
 from ..factories import UserFactory
 
 
@@ -59,6 +60,7 @@ def test_names_among_other_words_and_ordinary_passphrases_pass(clara, password):
 def test_an_admin_setting_a_repeated_password_sees_why_and_nothing_changes(client, clara):
     admin = UserFactory(username="boss", is_staff=True, is_superuser=True)
     client.force_login(admin)
+    pass_second_step(client, admin)  # staff owe MFA before any admin page
     url = reverse("admin:auth_user_password_change", args=[clara.pk])
     data = {"password1": "Clara.Quist2024", "password2": "Clara.Quist2024"}
     response = client.post(url, data)
