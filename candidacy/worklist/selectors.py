@@ -19,7 +19,7 @@ from patients.items import ITEMS
 from patients.models import Patient
 
 from ..reviews.models import Review
-from ..screening.models import BAND_RANK, Screening
+from ..screening.models import BAND_RANK, SCORE_ORDER, Screening
 from ..screening.presenters import RECORD_FIELDS
 from .forms import NO_REVIEW, REVIEW_LABELS, WorklistForm
 from .keyset import Cursor, keyset, sort_key
@@ -68,8 +68,11 @@ def patients_with_mrn(user, text: str) -> list[int]:
 
 
 def filtered(qs: QuerySet[Screening], user, form: WorklistForm) -> QuerySet[Screening]:
-    """``qs`` narrowed by the form's filters (explain_worklist applies them to a bare query too)."""
+    """``qs`` narrowed by the form's filters, with the sort columns that are expressions.
+
+    explain_worklist applies it to the bare queries it compares the page with."""
     data = form.cleaned_data
+    qs = qs.annotate(score_order=SCORE_ORDER)
     if data.get("q"):
         text = data["q"].strip()
         by_name = Q()
