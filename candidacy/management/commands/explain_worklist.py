@@ -172,7 +172,15 @@ class Command(BaseCommand):
         what, read = verdicts[0]
         page, literal, ids = timings
         ratio = page / literal if literal else float("nan")
-        return label, what, f"{read:,}", f"{page:.2f}", f"{literal:.2f}", f"{ratio:.1f}x", f"{ids:.2f}"
+        return (
+            label,
+            what,
+            f"{read:,}",
+            f"{page:.2f}",
+            f"{literal:.2f}",
+            f"{ratio:.1f}x",
+            f"{ids:.2f}",
+        )
 
     def print_table(self, table: list[tuple]) -> None:
         widths = [max(len(str(row[i])) for row in table) for i in range(len(table[0]))]
