@@ -16,8 +16,8 @@ import json
 import os
 import random
 import re
+import threading
 
-import gevent
 from locust import HttpUser, between, task
 from locust.clients import HttpSession
 
@@ -69,7 +69,8 @@ class Clinician(HttpUser):
         if signed_in == USERS:
             runner = self.environment.runner
             runner.stats.reset_all()
-            gevent.spawn_later(SECONDS, runner.quit)
+            # locust runs on gevent, which makes this timer a greenlet.
+            threading.Timer(SECONDS, runner.quit).start()
 
     @task
     def page(self):
