@@ -197,9 +197,13 @@ class Patient(models.Model):
         "heart valve disease (not mitral valve prolapse)", null=True, blank=True
     )
 
+    # Counts the changes to the record (patient fields, assessments, treatments, relapses), one
+    # per write service call; a screening stores the version it was computed from, so a stale
+    # one can be found. Kept out of the history: it is bookkeeping, not part of the record.
+    record_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "record_version"])
     _change_reason: str  # set before save() or delete(): simple_history's reason for the row
 
     objects = PatientQuerySet.as_manager()

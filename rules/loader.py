@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
 from patients.models import AssessmentValue, Patient, PriorTreatment, Relapse
@@ -10,8 +10,10 @@ from patients.models import AssessmentValue, Patient, PriorTreatment, Relapse
 from .compiler import CompiledRuleSet, compile_ruleset
 from .models import RuleSet
 from .record import Measurement, PatientRecord, TreatmentLine
+from .specs import CriterionSpec
 
 _compiled_cache: dict[tuple[int, str], CompiledRuleSet] = {}
+_criteria_cache: dict[int, dict[str, CriterionSpec]] = {}
 
 
 def compiled(ruleset: RuleSet) -> CompiledRuleSet:
@@ -26,6 +28,23 @@ def compiled(ruleset: RuleSet) -> CompiledRuleSet:
     if key not in _compiled_cache:
         _compiled_cache[key] = compile_ruleset(ruleset.to_spec())
     return _compiled_cache[key]
+
+
+def criteria_by_key(ruleset_id: int, load: Callable[[], RuleSet]) -> Mapping[str, CriterionSpec]:
+    """A rule set version's criteria by key, read once per process once it is published.
+
+    A slim stored screening names its criteria by key only, and a published version never
+    changes, so a process reads each one once. ``load`` fetches the row on a miss; a draft
+    is read afresh each time.
+    """
+    cached = _criteria_cache.get(ruleset_id)
+    if cached is not None:
+        return cached
+    ruleset = load()
+    criteria = {c.key: c for c in ruleset.to_spec().criteria}
+    if not ruleset.is_editable:
+        _criteria_cache[ruleset_id] = criteria
+    return criteria
 
 
 def records_for(

@@ -1,0 +1,158 @@
+"""The slim stored form of a result, and its way back to a full :class:`Result`.
+
+A full result (``Result.to_dict``) copies the whole criterion (label, source, threshold
+text…) into every explanation line and carries the input facts: about 12 kB per screening,
+most of it the same for every patient. The slim form keeps what this patient's data made of
+each criterion and names the criterion by its key; the criterion is read back from the
+rule set version, which never changes once published. The input facts are stored apart,
+once per distinct content, under the digest :func:`facts_json` gives.
+
+A slim line is a list, ``[key, outcome, value, value_on, value_status, points,
+points_possible, note]``: a list rather than an object so that JSON stores no field names
+per line. Readers accept both forms, so rows stored before the slim form still read.
+
+Pure: no Django.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from .facts import FactValue
+from .result import (
+    Indication,
+    Line,
+    Reason,
+    Result,
+    ToCollect,
+    _fact_from_dict,
+    _fact_to_dict,
+    _json_value,
+    _py_value,
+)
+from .specs import CriterionSpec
+
+SLIM = 2  # the "form" of a slim stored result; a full one has no "form"
+UNKNOWN_CRITERION = "The stored screening names criterion {key!r}, which its rule set lacks."
+
+
+def is_slim(stored: Mapping[str, Any]) -> bool:
+    return stored.get("form") == SLIM
+
+
+def to_slim(result: Result) -> dict[str, Any]:
+    """The JSON-safe slim form of a result: no criterion text, no input facts."""
+    return {
+        "form": SLIM,
+        "band": result.band,
+        "score": result.score,
+        "score_upper": result.score_upper,
+        "reasons": [list(r) for r in result.reasons],
+        "lines": [
+            [
+                line.criterion.key,
+                line.outcome,
+                _json_value(line.value),
+                None if line.value_on is None else line.value_on.isoformat(),
+                line.value_status,
+                line.points,
+                line.points_possible,
+                line.note,
+            ]
+            for line in result.lines
+        ],
+        "completeness": result.completeness,
+        "to_collect": [
+            {
+                "item": t.item,
+                "reason": t.reason,
+                "required": t.required,
+                "criteria": list(t.criteria),
+            }
+            for t in result.to_collect
+        ],
+        "review_marks": list(result.review_marks),
+        "domain_scores": dict(result.domain_scores),
+        "domain_upper": dict(result.domain_upper),
+        "indication": None if result.indication is None else result.indication._asdict(),
+        "ruleset_name": result.ruleset_name,
+        "ruleset_version": result.ruleset_version,
+        "as_of": result.as_of.isoformat(),
+        "disease": result.disease,
+        "disease_subtype": result.disease_subtype,
+    }
+
+
+def facts_json(facts: Mapping[str, FactValue]) -> tuple[str, str]:
+    """The input facts as canonical JSON (sorted keys, no spaces) and the sha256 of it."""
+    text = json.dumps(
+        {k: _fact_to_dict(v) for k, v in facts.items()}, sort_keys=True, separators=(",", ":")
+    )
+    return text, hashlib.sha256(text.encode()).hexdigest()
+
+
+def line_outcomes(stored: Mapping[str, Any]) -> list[tuple[str, str, float]]:
+    """(criterion key, outcome, points) per line, from either stored form."""
+    if is_slim(stored):
+        return [(x[0], x[1], x[5]) for x in stored.get("lines", [])]
+    return [(x["key"], x["outcome"], x["points"]) for x in stored.get("lines", [])]
+
+
+def from_stored(
+    stored: Mapping[str, Any],
+    *,
+    criteria: Mapping[str, CriterionSpec],
+    facts: Mapping[str, Any] | None,
+) -> Result:
+    """A full Result from either stored form.
+
+    ``criteria`` are the rule set version's criteria by key; ``facts`` the stored input
+    facts (JSON), or None when the caller does not need them (no page shows them).
+    A full form carries both itself and ignores the arguments.
+    """
+    if not is_slim(stored):
+        return Result.from_dict(stored)
+    d = stored
+    return Result(
+        band=d["band"],
+        score=d["score"],
+        score_upper=d["score_upper"],
+        reasons=tuple(Reason(*r) for r in d["reasons"]),
+        lines=tuple(_line(x, criteria) for x in d["lines"]),
+        completeness=d["completeness"],
+        to_collect=tuple(
+            ToCollect(t["item"], t["reason"], t["required"], tuple(t["criteria"]))
+            for t in d["to_collect"]
+        ),
+        review_marks=tuple(d["review_marks"]),
+        domain_scores=dict(d["domain_scores"]),
+        domain_upper=dict(d["domain_upper"]),
+        indication=None if d["indication"] is None else Indication(**d["indication"]),
+        ruleset_name=d["ruleset_name"],
+        ruleset_version=d["ruleset_version"],
+        as_of=date.fromisoformat(d["as_of"]),
+        disease=d["disease"],
+        disease_subtype=d["disease_subtype"],
+        facts={k: _fact_from_dict(v) for k, v in (facts or {}).items()},
+    )
+
+
+def _line(x: list[Any], criteria: Mapping[str, CriterionSpec]) -> Line:
+    key, outcome, value, value_on, status, points, possible, note = x
+    criterion = criteria.get(key)
+    if criterion is None:
+        raise ValueError(UNKNOWN_CRITERION.format(key=key))
+    return Line(
+        criterion,
+        _py_value(value),
+        None if value_on is None else date.fromisoformat(value_on),
+        status,
+        outcome,
+        points,
+        possible,
+        note,
+    )
