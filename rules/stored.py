@@ -9,7 +9,9 @@ once per distinct content, under the digest :func:`facts_json` gives.
 
 A slim line is a list, ``[key, outcome, value, value_on, value_status, points,
 points_possible, note]``: a list rather than an object so that JSON stores no field names
-per line. Readers accept both forms, so rows stored before the slim form still read.
+per line. A line whose criterion is not the rule set's own (the engine makes one for the
+aplastic anaemia pathway from the indication) stores that criterion whole in place of the
+key. Readers accept both forms, so rows stored before the slim form still read.
 
 Pure: no Django.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from dataclasses import fields
 from datetime import date
 from typing import Any
 
@@ -36,6 +39,8 @@ from .result import (
 )
 from .specs import CriterionSpec
 
+_CRITERION_FIELDS = tuple(f.name for f in fields(CriterionSpec))
+
 SLIM = 2  # the "form" of a slim stored result; a full one has no "form"
 UNKNOWN_CRITERION = "The stored screening names criterion {key!r}, which its rule set lacks."
 
@@ -44,8 +49,11 @@ def is_slim(stored: Mapping[str, Any]) -> bool:
     return stored.get("form") == SLIM
 
 
-def to_slim(result: Result) -> dict[str, Any]:
-    """The JSON-safe slim form of a result: no criterion text, no input facts."""
+def to_slim(result: Result, criteria: Mapping[str, CriterionSpec]) -> dict[str, Any]:
+    """The JSON-safe slim form of a result: no criterion text, no input facts.
+
+    ``criteria`` are the rule set's criteria by key, as the engine used them.
+    """
     return {
         "form": SLIM,
         "band": result.band,
@@ -54,7 +62,7 @@ def to_slim(result: Result) -> dict[str, Any]:
         "reasons": [list(r) for r in result.reasons],
         "lines": [
             [
-                line.criterion.key,
+                _criterion_ref(line.criterion, criteria),
                 line.outcome,
                 _json_value(line.value),
                 None if line.value_on is None else line.value_on.isoformat(),
@@ -87,6 +95,16 @@ def to_slim(result: Result) -> dict[str, Any]:
     }
 
 
+def _criterion_ref(criterion: CriterionSpec, criteria: Mapping[str, CriterionSpec]) -> Any:
+    """The criterion's key if the rule set has it as it is, else the criterion whole."""
+    known = criteria.get(criterion.key)
+    if known is criterion or known == criterion:
+        return criterion.key
+    d = {name: getattr(criterion, name) for name in _CRITERION_FIELDS}
+    d["diseases"], d["thresholds"] = list(criterion.diseases), list(criterion.thresholds)
+    return d
+
+
 def facts_json(facts: Mapping[str, FactValue]) -> tuple[str, str]:
     """The input facts as canonical JSON (sorted keys, no spaces) and the sha256 of it."""
     text = json.dumps(
@@ -98,8 +116,12 @@ def facts_json(facts: Mapping[str, FactValue]) -> tuple[str, str]:
 def line_outcomes(stored: Mapping[str, Any]) -> list[tuple[str, str, float]]:
     """(criterion key, outcome, points) per line, from either stored form."""
     if is_slim(stored):
-        return [(x[0], x[1], x[5]) for x in stored.get("lines", [])]
+        return [(_key(x[0]), x[1], x[5]) for x in stored.get("lines", [])]
     return [(x["key"], x["outcome"], x["points"]) for x in stored.get("lines", [])]
+
+
+def _key(ref: Any) -> str:
+    return ref["key"] if isinstance(ref, dict) else ref
 
 
 def from_stored(
@@ -142,10 +164,15 @@ def from_stored(
 
 
 def _line(x: list[Any], criteria: Mapping[str, CriterionSpec]) -> Line:
-    key, outcome, value, value_on, status, points, possible, note = x
-    criterion = criteria.get(key)
-    if criterion is None:
-        raise ValueError(UNKNOWN_CRITERION.format(key=key))
+    ref, outcome, value, value_on, status, points, possible, note = x
+    if isinstance(ref, dict):
+        criterion = CriterionSpec(
+            **{**ref, "diseases": tuple(ref["diseases"]), "thresholds": tuple(ref["thresholds"])}
+        )
+    else:
+        criterion = criteria.get(ref)
+        if criterion is None:
+            raise ValueError(UNKNOWN_CRITERION.format(key=ref))
     return Line(
         criterion,
         _py_value(value),

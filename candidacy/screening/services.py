@@ -143,12 +143,12 @@ class StageTimer(dict):
 
 
 def _serialise(
-    patient: Patient, ruleset: RuleSet, result: Result, record: PatientRecord
+    patient: Patient, ruleset: RuleSet, result: Result, record: PatientRecord, criteria: dict
 ) -> tuple[Screening, str, str]:
     """The new row for a result (slim when its rule set is published), and its inputs."""
     text, facts_digest = facts_json(result.facts)
     # A draft's criteria can still change, so a screening made with one keeps them itself.
-    stored = result.to_dict() if ruleset.is_editable else to_slim(result)
+    stored = result.to_dict() if ruleset.is_editable else to_slim(result, criteria)
     screening = _new_screening(patient, ruleset, result, stored)
     screening.inputs_digest = inputs_digest(record, ruleset)
     screening.inputs_id = facts_digest
@@ -168,12 +168,13 @@ def _compare(
     living = [p for p in patients if not p.is_deceased]
     changes.retire_ids = [current[p.pk].pk for p in patients if p.is_deceased and p.pk in current]
     records = loader.records_for(living, as_of=as_of)
+    criteria = {c.key: c for c in compiled.spec.criteria}
     timer.lap("load")
     for patient in living:
         record = records[patient.pk]
         result = evaluate(record, compiled, as_of)
         timer.lap("evaluate")
-        fresh, facts_digest, text = _serialise(patient, ruleset, result, record)
+        fresh, facts_digest, text = _serialise(patient, ruleset, result, record, criteria)
         timer.lap("serialise")
         previous = current.get(patient.pk)
         if previous is not None and previous.centre_id != patient.centre_id:
