@@ -60,6 +60,7 @@ def test_a_spread_of_patients_reads_the_same_from_the_slim_and_the_full_form(cas
     bands = {s.band for s in caseload}
     diseases = {s.disease_key for s in caseload}
     assert len(bands) >= 4 and len(diseases) >= 6  # a spread, not one kind of patient
+    assert {s.record_version for s in caseload} == {1}  # a seeded record is its first version
     for screening in caseload:
         full, slim = _full_result(screening), result_of(screening)
         assert slim == full  # every field, the input facts included
