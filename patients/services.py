@@ -21,7 +21,7 @@ def record_version_next(patient: Patient) -> None:
     The count is done in SQL (``record_version + 1``), not from the value this instance
     was loaded with, so two edits saved at the same time are both counted.
     """
-    patient.record_version = F("record_version") + 1 if patient.pk else 1  # type: ignore[assignment]
+    patient.record_version = F("record_version") + 1 if patient.pk else 1
 
 
 def record_version_saved(patient: Patient) -> None:

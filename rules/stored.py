@@ -165,14 +165,15 @@ def from_stored(
 
 def _line(x: list[Any], criteria: Mapping[str, CriterionSpec]) -> Line:
     ref, outcome, value, value_on, status, points, possible, note = x
+    criterion: CriterionSpec | None
     if isinstance(ref, dict):
         criterion = CriterionSpec(
             **{**ref, "diseases": tuple(ref["diseases"]), "thresholds": tuple(ref["thresholds"])}
         )
     else:
         criterion = criteria.get(ref)
-        if criterion is None:
-            raise ValueError(UNKNOWN_CRITERION.format(key=ref))
+    if criterion is None:
+        raise ValueError(UNKNOWN_CRITERION.format(key=ref))
     return Line(
         criterion,
         _py_value(value),
