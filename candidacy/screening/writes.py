@@ -9,6 +9,7 @@ COPY 158 ms. SQLite (``make run`` and ``make test`` without DATABASE_URL) keeps 
 from __future__ import annotations
 
 import json
+from operator import attrgetter
 
 from django.db import connection
 from django.utils import timezone
@@ -64,11 +65,15 @@ def screenings_insert(created: list[Screening]) -> None:
     now = timezone.now()
     fields = _columns()
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    row_of = attrgetter(*(f.attname for f in fields))
+    result_at = [f.attname for f in fields].index("result")
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY candidacy_screening ({names}) FROM STDIN") as copy:
             for screening in created:
                 screening.created_at = now
-                copy.write_row([_value(screening, f) for f in fields])
+                row = list(row_of(screening))
+                row[result_at] = json.dumps(row[result_at])
+                copy.write_row(row)
         cursor.execute(
             "SELECT patient_id, id FROM candidacy_screening "
             "WHERE is_current AND patient_id = ANY(%s)",
@@ -79,10 +84,3 @@ def screenings_insert(created: list[Screening]) -> None:
         screening.pk = ids[screening.patient_id]
         screening._state.adding = False
         screening._state.db = connection.alias
-
-
-def _value(screening: Screening, field):
-    value = getattr(screening, field.attname)
-    if field.attname == "result":
-        return json.dumps(value)
-    return value
