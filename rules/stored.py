@@ -7,11 +7,14 @@ each criterion and names the criterion by its key; the criterion is read back fr
 rule set version, which never changes once published. The input facts are stored apart,
 once per distinct content, under the digest :func:`facts_json` gives.
 
-A slim line is a list, ``[key, outcome, value, value_on, value_status, points,
-points_possible, note]``: a list rather than an object so that JSON stores no field names
-per line. A line whose criterion is not the rule set's own (the engine makes one for the
-aplastic anaemia pathway from the indication) stores that criterion whole in place of the
-key. Readers accept both forms, so rows stored before the slim form still read.
+A slim line is a list, ``[key, outcome]``: the engine takes a line's value, its date, status
+and note from the criterion's input fact, and its points from the criterion and the outcome,
+so those are derived again from the stored facts (:func:`_derived`). A line that does not
+follow that rule (the writer checks each one) is stored as ``[key, outcome, value, value_on,
+value_status, points, points_possible, note]``; one whose criterion is not the rule set's own
+(the engine makes one for the aplastic anaemia pathway from the indication) stores that
+criterion whole in place of the key. Lists rather than objects, so that JSON stores no field
+names per line. Readers accept both forms, so rows stored before the slim form still read.
 
 Pure: no Django.
 """
@@ -37,8 +40,9 @@ from .result import (
     _json_value,
     _py_value,
 )
-from .specs import CriterionSpec
+from .specs import MET, NOT_APPLICABLE, SCORED_KINDS, CriterionSpec
 
+_NO_FACT = FactValue()  # what the engine reads for a fact it did not compute
 _CRITERION_FIELDS = tuple(f.name for f in fields(CriterionSpec))
 
 SLIM = 2  # the "form" of a slim stored result; a full one has no "form"
@@ -60,19 +64,7 @@ def to_slim(result: Result, criteria: Mapping[str, CriterionSpec]) -> dict[str, 
         "score": result.score,
         "score_upper": result.score_upper,
         "reasons": [list(r) for r in result.reasons],
-        "lines": [
-            [
-                _criterion_ref(line.criterion, criteria),
-                line.outcome,
-                _json_value(line.value),
-                None if line.value_on is None else line.value_on.isoformat(),
-                line.value_status,
-                line.points,
-                line.points_possible,
-                line.note,
-            ]
-            for line in result.lines
-        ],
+        "lines": [_slim_line(line, criteria, result.facts) for line in result.lines],
         "completeness": result.completeness,
         "to_collect": [
             {
@@ -93,6 +85,38 @@ def to_slim(result: Result, criteria: Mapping[str, CriterionSpec]) -> dict[str, 
         "disease": result.disease,
         "disease_subtype": result.disease_subtype,
     }
+
+
+def _derived(criterion: CriterionSpec, outcome: str, fv: FactValue) -> tuple:
+    """A line's value, date, status, points, possible points and note, as the engine sets
+    them from the criterion's fact and the outcome (rules.tally.apply_criteria)."""
+    possible = 0.0
+    if outcome != NOT_APPLICABLE and criterion.kind in SCORED_KINDS:
+        possible = criterion.points
+    points = possible if outcome == MET else 0.0
+    return (fv.value, fv.on, fv.status, points, possible, fv.note)
+
+
+def _slim_line(
+    line: Line, criteria: Mapping[str, CriterionSpec], facts: Mapping[str, FactValue]
+) -> list[Any]:
+    ref = _criterion_ref(line.criterion, criteria)
+    c = line.criterion
+    own = (line.value, line.value_on, line.value_status, line.points, line.points_possible)
+    if isinstance(ref, str) and (*own, line.note) == _derived(
+        c, line.outcome, facts.get(c.fact, _NO_FACT)
+    ):
+        return [ref, line.outcome]
+    return [
+        ref,
+        line.outcome,
+        _json_value(line.value),
+        None if line.value_on is None else line.value_on.isoformat(),
+        line.value_status,
+        line.points,
+        line.points_possible,
+        line.note,
+    ]
 
 
 def _criterion_ref(criterion: CriterionSpec, criteria: Mapping[str, CriterionSpec]) -> Any:
@@ -116,7 +140,8 @@ def facts_json(facts: Mapping[str, FactValue]) -> tuple[str, str]:
 def line_outcomes(stored: Mapping[str, Any]) -> list[tuple[str, str, float]]:
     """(criterion key, outcome, points) per line, from either stored form."""
     if is_slim(stored):
-        return [(_key(x[0]), x[1], x[5]) for x in stored.get("lines", [])]
+        # A short line's points follow from its outcome, so (key, outcome) tells them apart.
+        return [(_key(x[0]), x[1], x[5] if len(x) > 2 else None) for x in stored.get("lines", [])]
     return [(x["key"], x["outcome"], x["points"]) for x in stored.get("lines", [])]
 
 
@@ -133,18 +158,18 @@ def from_stored(
     """A full Result from either stored form.
 
     ``criteria`` are the rule set version's criteria by key; ``facts`` the stored input
-    facts (JSON), or None when the caller does not need them (no page shows them).
-    A full form carries both itself and ignores the arguments.
+    facts (JSON). A full form carries both itself and ignores the arguments.
     """
     if not is_slim(stored):
         return Result.from_dict(stored)
     d = stored
+    fact_values = {k: _fact_from_dict(v) for k, v in (facts or {}).items()}
     return Result(
         band=d["band"],
         score=d["score"],
         score_upper=d["score_upper"],
         reasons=tuple(Reason(*r) for r in d["reasons"]),
-        lines=tuple(_line(x, criteria) for x in d["lines"]),
+        lines=tuple(_line(x, criteria, fact_values) for x in d["lines"]),
         completeness=d["completeness"],
         to_collect=tuple(
             ToCollect(t["item"], t["reason"], t["required"], tuple(t["criteria"]))
@@ -159,11 +184,25 @@ def from_stored(
         as_of=date.fromisoformat(d["as_of"]),
         disease=d["disease"],
         disease_subtype=d["disease_subtype"],
-        facts={k: _fact_from_dict(v) for k, v in (facts or {}).items()},
+        facts=fact_values,
     )
 
 
-def _line(x: list[Any], criteria: Mapping[str, CriterionSpec]) -> Line:
+def _line(
+    x: list[Any], criteria: Mapping[str, CriterionSpec], facts: Mapping[str, FactValue]
+) -> Line:
+    if len(x) == 2:
+        criterion = criteria.get(x[0])
+        if criterion is None:
+            raise ValueError(UNKNOWN_CRITERION.format(key=x[0]))
+        value, on, status, points, possible, note = _derived(
+            criterion, x[1], facts.get(criterion.fact, _NO_FACT)
+        )
+        return Line(criterion, value, on, status, x[1], points, possible, note)
+    return _full_line(x, criteria)
+
+
+def _full_line(x: list[Any], criteria: Mapping[str, CriterionSpec]) -> Line:
     ref, outcome, value, value_on, status, points, possible, note = x
     criterion: CriterionSpec | None
     if isinstance(ref, dict):

@@ -51,9 +51,7 @@ def patient_screening(request, public_id):
     screening = Screening.objects.of_patient(patient.pk)
     if screening is None:
         return _fhir_response(fhir.operation_outcome("not-found", fhir.NO_SCREENING), status=404)
-    return _fhir_response(
-        fhir.risk_assessment(screening, result_of(screening, facts=False), patient)
-    )
+    return _fhir_response(fhir.risk_assessment(screening, result_of(screening), patient))
 
 
 @login_not_required
@@ -100,7 +98,7 @@ def cds_candidacy_screen(request):
         note_access(request, what=CDS_NO_CARD)
         return JsonResponse({"cards": []})
     card = cds.screening_card(
-        result_of(screening, facts=False),
+        result_of(screening),
         as_of=screening.as_of,
         card_uuid=str(uuid.uuid4()),
         patient_url=absolute_url(reverse("patients:detail", args=[patient.public_id])),

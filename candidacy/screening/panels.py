@@ -17,7 +17,7 @@ def current_screening_context(patient, *, printable: bool = False) -> dict:
     current = Screening.objects.of_patient(patient.pk)
     if current is None:
         return {"result": None, "screening_missing_reason": NOT_SCREENED_YET}
-    context = screening_context(result_of(current, facts=False), patient)
+    context = screening_context(result_of(current), patient)
     context["screening"] = current
     context["changes"] = screening_changes(current, previous_screening(current))
     context["printable"] = printable

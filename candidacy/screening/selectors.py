@@ -44,8 +44,8 @@ def screening_changes(current: Screening, previous: Screening | None) -> Screeni
     """What changed since the previous screening: band, score, and criteria whose outcome moved."""
     if previous is None:
         return None
-    before = {line.key: line for line in result_of(previous, facts=False).lines}
-    after = {line.key: line for line in result_of(current, facts=False).lines}
+    before = {line.key: line for line in result_of(previous).lines}
+    after = {line.key: line for line in result_of(current).lines}
     changed = []
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
@@ -66,21 +66,20 @@ def screening_changes(current: Screening, previous: Screening | None) -> Screeni
     )
 
 
-def result_of(screening: Screening, *, facts: bool = True) -> Result:
+def result_of(screening: Screening) -> Result:
     """The full result of a stored screening, whichever form it was stored in.
 
-    A slim one takes its criteria from its rule set version (read once per process) and,
-    with ``facts``, its input facts from their own row (one query). No page shows the input
-    facts, so pages pass ``facts=False``; the FHIR export and ``screen --json`` keep them.
+    A slim one takes its criteria from its rule set version (read once per process) and
+    its input facts, from which its lines take their values, from their own row (one query).
     """
     criteria = loader.criteria_by_key(
         screening.ruleset_id, lambda: RuleSet.objects.get(pk=screening.ruleset_id)
     )
-    stored_facts = None
-    if facts and screening.inputs_id is not None:
-        stored_facts = (
+    facts = None
+    if screening.inputs_id is not None:
+        facts = (
             ScreeningInputs.objects.filter(pk=screening.inputs_id)
             .values_list("facts", flat=True)
             .first()
         )
-    return from_stored(screening.result, criteria=criteria, facts=stored_facts)
+    return from_stored(screening.result, criteria=criteria, facts=facts)

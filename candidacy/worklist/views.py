@@ -61,7 +61,7 @@ def worklist_why(request, public_id):
     if screening is None:
         raise Http404("No current screening for this patient.")
     note_access(request, patient=screening.patient)
-    result = result_of(screening, facts=False)
+    result = result_of(screening)
     context = {
         "screening": screening,
         "patient": screening.patient,
