@@ -37,7 +37,9 @@ def inputs_store(pending: dict[str, str]) -> None:
         return
     if connection.vendor == "postgresql":
         # The canonical JSON is spliced in as it is, so nothing is parsed or dumped again here.
-        payload = "[" + ",".join(f'["{d}",{text}]' for d, text in missing.items()) + "]"
+        # Sorted by digest: two batches inserting the same inputs then lock them in the same
+        # order, so neither can wait on the other in a circle.
+        payload = "[" + ",".join(f'["{d}",{text}]' for d, text in sorted(missing.items())) + "]"
         with connection.cursor() as cursor:
             cursor.execute(_INPUTS_SQL, [payload])
         return
