@@ -137,7 +137,7 @@ def facts_json(facts: Mapping[str, FactValue]) -> tuple[str, str]:
     return text, hashlib.sha256(text.encode()).hexdigest()
 
 
-def line_outcomes(stored: Mapping[str, Any]) -> list[tuple[str, str, float]]:
+def line_outcomes(stored: Mapping[str, Any]) -> list[tuple[str, str, float | None]]:
     """(criterion key, outcome, points) per line, from either stored form."""
     if is_slim(stored):
         # A short line's points follow from its outcome, so (key, outcome) tells them apart.

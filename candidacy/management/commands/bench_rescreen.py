@@ -34,6 +34,7 @@ DEBUG_ON = (
     "hundreds of MB; run with DJANGO_DEBUG=0 for figures that mean anything."
 )
 SCREENING_TABLES = ("candidacy_screening", "candidacy_screeninginputs")
+PARTS = ("heap", "TOAST", "indexes")
 
 
 @contextmanager
@@ -113,20 +114,23 @@ class Command(BaseCommand):
                 f"{100 * seconds / spent:3.0f}%"
             )
 
-    def _storage_added(self, before: dict[str, int] | None, after, patients: int) -> None:
+    def _storage_added(self, before: dict | None, after: dict | None, patients: int) -> None:
         if before is None or after is None:
             self.stdout.write("storage: measured on PostgreSQL only")
             return
         for table in SCREENING_TABLES:
-            added = after[table] - before[table]
-            self.stdout.write(
-                f"storage added to {table} (with TOAST and indexes): {added / 1e6:,.1f} MB "
-                f"({before[table] / 1e6:,.1f} -> {after[table] / 1e6:,.1f} MB)"
+            added = [b - a for a, b in zip(before[table], after[table], strict=True)]
+            parts = ", ".join(
+                f"{name} {size / 1e6:,.1f}" for name, size in zip(PARTS, added[1:], strict=True)
             )
-        added = sum(after.values()) - sum(before.values())
+            self.stdout.write(
+                f"storage added to {table}: {added[0] / 1e6:,.1f} MB ({parts}); "
+                f"{before[table][0] / 1e6:,.1f} -> {after[table][0] / 1e6:,.1f} MB"
+            )
+        added_total = sum(after[t][0] - before[t][0] for t in SCREENING_TABLES)
         self.stdout.write(
-            f"storage added per re-screen: {added / 1e6:,.1f} MB, "
-            f"{added / max(patients, 1):,.0f} bytes/patient"
+            f"storage added per re-screen: {added_total / 1e6:,.1f} MB, "
+            f"{added_total / max(patients, 1):,.0f} bytes/patient"
         )
 
     def _wait_for_job(self, ruleset, started, timeout):
@@ -146,14 +150,19 @@ def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def _storage() -> dict[str, int] | None:
-    """pg_total_relation_size (heap, TOAST and indexes) of each screening table."""
+def _storage() -> dict[str, tuple[int, ...]] | None:
+    """Per screening table: total, heap, TOAST (with the free-space maps) and index bytes."""
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
         return {table: _size(cursor, table) for table in SCREENING_TABLES}
 
 
-def _size(cursor, table: str) -> int:
-    cursor.execute("SELECT pg_total_relation_size(%s::regclass)", [table])
-    return cursor.fetchone()[0]
+def _size(cursor, table: str) -> tuple[int, ...]:
+    cursor.execute(
+        "SELECT pg_total_relation_size(%s::regclass), pg_relation_size(%s::regclass), "
+        "pg_table_size(%s::regclass) - pg_relation_size(%s::regclass), "
+        "pg_indexes_size(%s::regclass)",
+        [table] * 5,
+    )
+    return tuple(cursor.fetchone())
