@@ -137,12 +137,16 @@ def facts_json(facts: Mapping[str, FactValue]) -> tuple[str, str]:
     return text, hashlib.sha256(text.encode()).hexdigest()
 
 
-def line_outcomes(stored: Mapping[str, Any]) -> list[tuple[str, str, float | None]]:
-    """(criterion key, outcome, points) per line, from either stored form."""
+def line_outcomes(stored: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(criterion key, outcome) per line, from either stored form.
+
+    Within one rule set version a line's points follow from its criterion and outcome, so
+    this is all two results of the same version need to be told apart; a row stored in full
+    compares equal to a slim one with the same outcomes.
+    """
     if is_slim(stored):
-        # A short line's points follow from its outcome, so (key, outcome) tells them apart.
-        return [(_key(x[0]), x[1], x[5] if len(x) > 2 else None) for x in stored.get("lines", [])]
-    return [(x["key"], x["outcome"], x["points"]) for x in stored.get("lines", [])]
+        return [(_key(x[0]), x[1]) for x in stored.get("lines", [])]
+    return [(x["key"], x["outcome"]) for x in stored.get("lines", [])]
 
 
 def _key(ref: Any) -> str:

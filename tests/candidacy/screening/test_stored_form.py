@@ -24,6 +24,7 @@ from rules import services as rules_services
 from rules.engine import evaluate
 from rules.models import RuleSet
 from rules.result import Result, render_text
+from rules.stored import is_slim
 
 from ...clock import TODAY
 
@@ -124,3 +125,15 @@ def test_a_batch_writes_with_the_same_number_of_queries_whatever_its_size(caselo
         assert written == len(batch)
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_row_stored_in_full_is_kept_and_made_slim_when_nothing_changed(caseload):
+    screening = caseload[0]
+    full = _full_result(screening).to_dict()
+    Screening.objects.filter(pk=screening.pk).update(result=full, inputs=None)
+    rows = Screening.objects.count()
+    assert screenings_record_many(patient_ids=[screening.patient_id]) == 0  # no new row
+    kept = Screening.objects.get(pk=screening.pk)
+    assert kept.is_current and Screening.objects.count() == rows
+    assert is_slim(kept.result) and kept.inputs_id is not None
+    assert result_of(kept) == result_of(screening)
