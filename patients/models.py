@@ -196,11 +196,7 @@ class Patient(models.Model):
     heart_valve_disease = models.BooleanField(
         "heart valve disease (not mitral valve prolapse)", null=True, blank=True
     )
-
-    # Counts the changes to the record (patient fields, assessments, treatments, relapses), one
-    # per write service call; a screening stores the version it was computed from, so a stale
-    # one can be found. Kept out of the history: it is bookkeeping, not part of the record.
-    record_version = models.PositiveIntegerField(default=0, editable=False)
+    record_version = models.PositiveIntegerField(default=1, editable=False)  # patients.services
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at", "record_version"])

@@ -4,6 +4,8 @@ announces the change.
 ``Patient.record_version`` goes up by one per write (one transaction), whatever it touched:
 patient fields, assessments and their values, treatments, relapses. A screening stores the
 version it was computed from, so one computed before the latest change can be told apart.
+A record as first stored (by a form, an import or the demo seeding) is version 1. The
+counter is left out of the edit history: it is bookkeeping, not part of the record.
 """
 
 from __future__ import annotations

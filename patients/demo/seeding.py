@@ -96,7 +96,6 @@ def _insert(batch, centres, diseases, therapies, recorders, result: SeedResult) 
             deceased=p.death_date is not None,
             disease_id=diseases[p.disease],
             diagnosis_date=p.diagnosis_date,
-            record_version=1,  # the seeded record is its first version
             **p.comorbidities,
         )
         for p in batch
