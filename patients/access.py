@@ -5,6 +5,9 @@ included: clinical pages are for staff of a centre). The centre ids are resolved
 handed to the queries as literal values: scoped by a subquery over memberships, PostgreSQL
 misjudges the subquery's size, joins and sorts a whole centre's rows and only then takes a
 page; with literal ids the plan is an index scan that stops at the page.
+
+A centre may also read a patient of another centre that was referred to it, for as long as the
+referral grants it (patients/grants.py): those patient ids too are resolved first, as literals.
 """
 
 from __future__ import annotations
@@ -27,5 +30,42 @@ def centre_ids(user) -> list[int]:
 
 def forget_centre_ids(user) -> None:
     """Drop the cached ids (after the user's memberships changed)."""
-    if user is not None and hasattr(user, _CACHE_ATTRIBUTE):
-        delattr(user, _CACHE_ATTRIBUTE)
+    for attribute in (_CACHE_ATTRIBUTE, _GRANTS_ATTRIBUTE):
+        if user is not None and hasattr(user, attribute):
+            delattr(user, attribute)
+
+
+# Cached like the centre ids, with each grant's end, so a cached list still ends on time.
+_GRANTS_ATTRIBUTE = "_candidacy_granted_patients"
+
+
+def granted_patient_ids(user) -> list[int]:
+    """The ids of patients of other centres that the user's centres may read now (a referral
+    received, patients/grants.py), sorted; none for an anonymous or inactive user.
+
+    Resolved first and handed on as literal ids, like the centre ids: most users have none,
+    and their queries stay exactly the centre filter.
+    """
+    from django.utils import timezone
+
+    from .grants import PatientAccessGrant  # the model imports this module
+
+    centres = centre_ids(user)
+    if not centres:
+        return []
+    grants = getattr(user, _GRANTS_ATTRIBUTE, None)
+    if grants is None:
+        grants = list(
+            PatientAccessGrant.objects.in_force()
+            .filter(centre_id__in=centres)
+            .values_list("patient_id", "ends_at")
+        )
+        setattr(user, _GRANTS_ATTRIBUTE, grants)
+    now = timezone.now()
+    return sorted({pk for pk, ends in grants if ends is None or ends > now})
+
+
+def is_own_patient(user, patient) -> bool:
+    """Whether the patient belongs to one of the user's centres (not only granted): only
+    then may the user change the record."""
+    return patient.centre_id in centre_ids(user)

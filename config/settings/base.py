@@ -179,6 +179,9 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="candidacy@localhost")
 # Where links in emails point (emails carry links and MRNs, never clinical detail).
 CANDIDACY_BASE_URL = env.str("CANDIDACY_BASE_URL", default="http://127.0.0.1:8000")
+# How long a transplant centre may still read a referred patient's record after the referral
+# closes (decided or withdrawn): long enough to answer the referring doctor's questions.
+CANDIDACY_REFERRAL_ACCESS_DAYS = env.int("CANDIDACY_REFERRAL_ACCESS_DAYS", default=30)
 
 # Celery. Without a broker, tasks run in-process (eagerly) so the app works on a laptop.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
