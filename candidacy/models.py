@@ -6,6 +6,7 @@ so the tables and the migration history are those of the single app this used to
 """
 
 from .interop.models import CdsClient, CdsTokenUse
+from .referrals.attachments import ReferralAttachment
 from .referrals.models import Referral, ReferralStep
 from .reviews.models import Review, ReviewEvent, ReviewNote
 from .screening.models import RescreenChunk, RescreenJob, Screening
@@ -18,6 +19,7 @@ __all__ = [
     "RescreenChunk",
     "RescreenJob",
     "Referral",
+    "ReferralAttachment",
     "ReferralStep",
     "Review",
     "ReviewEvent",

@@ -6,6 +6,7 @@ from django import forms
 
 from patients.models import Centre
 
+from .attachments import ReferralAttachment, check_upload
 from .models import Referral
 
 STEP_CHOICES = [
@@ -74,3 +75,19 @@ class WithdrawForm(forms.Form):
         label="Why withdraw",
         error_messages={"required": "Say why the referral is withdrawn."},
     )
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(choices=ReferralAttachment.Kind.choices, label="What it is")
+    file = forms.FileField(
+        label="File (PDF, PNG or JPEG)",
+        error_messages={"required": "Choose the file to attach."},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            self.content_type = check_upload(upload)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error
+        return upload

@@ -43,6 +43,10 @@ DECLINE_REASON_REQUIRED = "Give the reason for declining."
 DEFER_DATE_REQUIRED = "Give the date until which the decision is deferred."
 DEFER_DATE_NOT_FUTURE = "The deferral date must be in the future."
 WITHDRAW_REASON_REQUIRED = "Say why the referral is withdrawn."
+NOT_A_SIDE = (
+    "Only the referring clinicians and the transplant centre's coordinators can attach files."
+)
+CLOSED_NO_ATTACHMENT = "The referral is closed: attach nothing more to it."
 REFERRAL_CHANGED = "The referral changed since you opened the page; check it and try again."
 
 # Which step may follow which. A centre may decline at any open step (a referral it cannot
@@ -222,3 +226,33 @@ def referral_withdraw(
             )
         _record(referral, to_status=Status.WITHDRAWN, by=by, detail=reason, fields=[])
     return referral
+
+
+def referral_attach(*, referral: Referral, kind: str, upload, content_type: str, by):
+    """Store an upload (already checked: attachments.check_upload) on an open referral; either
+    side may add what the other asks for."""
+    from .attachments import ATTACHED, ReferralAttachment
+
+    centres = centre_ids(by)
+    sides = (
+        referral.from_centre_id in centres and by.has_perm("candidacy.add_referral"),
+        referral.to_centre_id in centres and by.has_perm("candidacy.change_referral"),
+    )
+    if not any(sides):
+        raise ReferralError(NOT_A_SIDE)
+    if not referral.is_open:
+        raise ReferralError(CLOSED_NO_ATTACHMENT)
+    attachment = ReferralAttachment(
+        referral=referral,
+        kind=kind,
+        name=upload.name[:200],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=by,
+    )
+    with transaction.atomic():
+        attachment.file.save(upload.name, upload, save=False)
+        # The file is written before the row: if the row fails, a stray file is left, never a
+        # row that points at nothing.
+        attachment.save()
+    return attachment, ATTACHED.format(name=attachment.name)

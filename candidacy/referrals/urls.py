@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import files, views
 
 app_name = "referrals"
 
@@ -13,4 +13,10 @@ urlpatterns = [
     path("<uuid:referral_id>/", views.referral_detail, name="detail"),
     path("<uuid:referral_id>/step/", views.referral_step, name="step"),
     path("<uuid:referral_id>/withdraw/", views.referral_withdraw, name="withdraw"),
+    path("<uuid:referral_id>/attach/", files.referral_attach, name="attach"),
+    path(
+        "<uuid:referral_id>/files/<uuid:attachment_id>/",
+        files.referral_attachment,
+        name="attachment",
+    ),
 ]

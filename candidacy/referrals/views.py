@@ -17,7 +17,8 @@ from patients.audit.log import CARE, REFERRAL, Action, access_logged, note_acces
 from patients.views import visible_patient
 
 from . import services
-from .forms import ReferralForm, StepForm, WithdrawForm
+from .attachments import ReferralAttachment
+from .forms import AttachmentForm, ReferralForm, StepForm, WithdrawForm
 from .models import Referral
 from .selectors import referral_readers, with_people
 
@@ -93,7 +94,9 @@ def _visible_referral(request, referral_id) -> Referral:
     return referral
 
 
-def _render_detail(request, referral, *, step_form=None, withdraw_form=None, status=200):
+def _render_detail(
+    request, referral, *, step_form=None, withdraw_form=None, attachment_form=None, status=200
+):
     user = request.user
     initial = {"seen_status": referral.status}
     context = {
@@ -110,6 +113,21 @@ def _render_detail(request, referral, *, step_form=None, withdraw_form=None, sta
         and user.has_perm("candidacy.add_referral"),
         "step_form": step_form or StepForm(initial=initial),
         "withdraw_form": withdraw_form or WithdrawForm(initial=initial),
+        "attachments": ReferralAttachment.objects.filter(referral=referral).select_related(
+            "uploaded_by"
+        ),
+        "can_attach": referral.is_open
+        and (
+            (
+                referral.from_centre_id in centre_ids(user)
+                and user.has_perm("candidacy.add_referral")
+            )
+            or (
+                referral.to_centre_id in centre_ids(user)
+                and user.has_perm("candidacy.change_referral")
+            )
+        ),
+        "attachment_form": attachment_form or AttachmentForm(),
     }
     return render(request, "candidacy/referrals/referral_detail.html", context, status=status)
 

@@ -182,6 +182,10 @@ CANDIDACY_BASE_URL = env.str("CANDIDACY_BASE_URL", default="http://127.0.0.1:800
 # How long a transplant centre may still read a referred patient's record after the referral
 # closes (decided or withdrawn): long enough to answer the referring doctor's questions.
 CANDIDACY_REFERRAL_ACCESS_DAYS = env.int("CANDIDACY_REFERRAL_ACCESS_DAYS", default=30)
+# Referral attachments (letters, echo and lung-function reports) live here, outside any URL the
+# web server serves: only a view that checks access and logs the read hands them out.
+PRIVATE_FILES_ROOT = env.path("PRIVATE_FILES_ROOT", default=str(BASE_DIR / "private"))
+CANDIDACY_ATTACHMENT_MAX_MB = env.int("CANDIDACY_ATTACHMENT_MAX_MB", default=10)
 
 # Celery. Without a broker, tasks run in-process (eagerly) so the app works on a laptop.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

@@ -243,3 +243,12 @@ def test_every_step_is_dated_and_attributed_on_the_page(client_for, coordinator,
     html = page.content.decode()
     assert "Accepted for work-up" in html and "Echo booked" in html
     assert ReferralStep.objects.filter(referral=referral).count() == 2
+
+
+def test_a_step_on_a_referral_closed_meanwhile_says_so(
+    client_for, coordinator, referring_clinician, referral
+):
+    services.referral_withdraw(referral=referral, by=referring_clinician, reason="Moved")
+    response = step(client_for(coordinator), referral, seen_status="received", to_status="workup")
+    assert response.status_code == 400
+    assert services.REFERRAL_CHANGED in response.content.decode()
