@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from patients.audit.log import access_logged, clip, note_access
 
+from ..interop.fhir import FHIR_JSON
 from . import services
 from .attachments import ReferralAttachment
+from .fhir import letter_communication
 from .forms import AttachmentForm
 from .views import _render_detail, _visible_referral
 
@@ -59,3 +61,12 @@ def referral_attachment(request, referral_id, attachment_id):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_GET
+@permission_required("candidacy.view_referral", raise_exception=True)
+@access_logged("FHIR Communication: referral letter")
+def referral_letter_fhir(request, referral_id):
+    """The letter as a FHIR Communication, for the referring hospital's EHR."""
+    referral = _visible_referral(request, referral_id)
+    return HttpResponse(letter_communication(referral).model_dump_json(), content_type=FHIR_JSON)

@@ -9,6 +9,7 @@ take, or a user who may not take it, raises ReferralError with a message for the
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +21,7 @@ from patients.models import Centre, Patient
 
 from ..screening.models import Screening
 from .models import Referral, ReferralStep
+from .notify import email_letter_link
 
 Status = Referral.Status
 
@@ -204,6 +206,8 @@ def referral_step(
         for name, value in fields.items():
             setattr(referral, name, value)
         _record(referral, to_status=to_status, by=by, detail=detail, fields=list(fields))
+        # Each step of the transplant centre changes the letter: the referring doctor hears.
+        transaction.on_commit(partial(email_letter_link, referral.pk))
     return referral
 
 

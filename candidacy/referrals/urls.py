@@ -13,6 +13,8 @@ urlpatterns = [
     path("<uuid:referral_id>/", views.referral_detail, name="detail"),
     path("<uuid:referral_id>/step/", views.referral_step, name="step"),
     path("<uuid:referral_id>/withdraw/", views.referral_withdraw, name="withdraw"),
+    path("<uuid:referral_id>/letter/", views.referral_letter, name="letter"),
+    path("<uuid:referral_id>/letter/fhir/", files.referral_letter_fhir, name="letter_fhir"),
     path("<uuid:referral_id>/attach/", files.referral_attach, name="attach"),
     path(
         "<uuid:referral_id>/files/<uuid:attachment_id>/",

@@ -19,6 +19,7 @@ from patients.views import visible_patient
 from . import services
 from .attachments import ReferralAttachment
 from .forms import AttachmentForm, ReferralForm, StepForm, WithdrawForm
+from .letter import build_letter
 from .models import Referral
 from .selectors import referral_readers, with_people
 
@@ -187,3 +188,14 @@ def referral_withdraw(request, referral_id):
         return _render_detail(request, referral, withdraw_form=form, status=400)
     messages.success(request, services.WITHDRAWN)
     return redirect("referrals:detail", referral_id=referral.public_id)
+
+
+@require_GET
+@permission_required("candidacy.view_referral", raise_exception=True)
+@access_logged("Referral letter")
+def referral_letter(request, referral_id):
+    """The one-page letter for the referring doctor, printable."""
+    referral = _visible_referral(request, referral_id)
+    return render(
+        request, "candidacy/referrals/referral_letter.html", {"letter": build_letter(referral)}
+    )
