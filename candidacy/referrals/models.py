@@ -74,6 +74,8 @@ class Referral(models.Model):
     decline_reason = models.TextField(max_length=4000, blank=True)
     deferred_until = models.DateField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The coordinators were reminded that the referral waits at its step (reminders.py).
+    reminded_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
     objects = ReferralQuerySet.as_manager()

@@ -6,10 +6,14 @@ check which side may take which step.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from patients.access import centre_ids, is_own_patient
@@ -21,9 +25,12 @@ from .attachments import ReferralAttachment
 from .forms import AttachmentForm, ReferralForm, StepForm, WithdrawForm
 from .letter import build_letter
 from .models import Referral
+from .reminders import median_waits, overdue
 from .selectors import referral_readers, with_people
 
 REFERRALS_SHOWN = 200
+# The wait panel counts the referrals of the last year: this year's pace, not history's.
+WAITS_OVER = timedelta(days=365)
 
 
 @access_logged("Referral form")
@@ -66,10 +73,19 @@ def referral_queue(request):
     referrals = with_people(Referral.objects.received_by(request.user))
     if not show_all:
         referrals = referrals.open()
+    received = Referral.objects.received_by(request.user)
+    waits = median_waits(received.filter(created_at__gte=timezone.now() - WAITS_OVER))
     return render(
         request,
         "candidacy/referrals/referral_queue.html",
-        {"referrals": referrals[:REFERRALS_SHOWN], "show_all": show_all},
+        {
+            "referrals": referrals[:REFERRALS_SHOWN],
+            "show_all": show_all,
+            "waits": waits,
+            "chart_data": {"waits": waits},
+            "wait_limit": settings.CANDIDACY_REFERRAL_WAIT_DAYS,
+            "overdue_count": overdue(received).count(),
+        },
     )
 
 
