@@ -24,5 +24,6 @@ def referral_readers(referral: Referral) -> list[AccessEvent]:
             reason=REFERRAL,
             at__gte=referral.created_at,
             user_id__in=list(members),
-        ).exclude(action=AccessEvent.Action.DENIED)[:READERS_SHOWN]
+            action=AccessEvent.Action.VIEW,  # reads; the centre's own steps are on the page
+        )[:READERS_SHOWN]
     )
