@@ -47,11 +47,19 @@ def test_no_other_patient_of_the_referring_hospital_becomes_visible(
     client_for, coordinator, referral, hospital_patient, neighbour
 ):
     assert list(Patient.objects.visible_to(coordinator)) == [hospital_patient]
-    assert list(Screening.objects.visible_to(coordinator).values_list("patient", flat=True)) == [
-        hospital_patient.pk
-    ]
     response = client_for(coordinator).get(reverse("patients:detail", args=[neighbour.public_id]))
     assert response.status_code == 404
+
+
+def test_the_referred_patient_is_read_on_their_page_not_listed_in_the_centres_worklist(
+    client_for, coordinator, referral, hospital_patient
+):
+    # The worklist is the centre's own: its index plans stay those of one centre.
+    assert not Screening.objects.visible_to(coordinator).exists()
+    page = client_for(coordinator).get(
+        reverse("patients:detail", args=[hospital_patient.public_id])
+    )
+    assert "Strong candidate" in page.content.decode()
 
 
 def test_a_centre_that_was_not_referred_to_sees_nothing(
