@@ -107,6 +107,14 @@ def _audit(review: Review, *, by, from_state: str, detail: str = "") -> ReviewEv
     )
 
 
+def _copy_state(review: Review) -> None:
+    """The patient's current screening carries their latest review's state, for the worklist's
+    filter; the review a step changes is open, and an open review is the patient's latest."""
+    Screening.objects.current().filter(patient_id=review.patient_id).update(
+        review_state=review.state
+    )
+
+
 def _illegal(review: Review, to_state: str) -> IllegalTransition:
     return IllegalTransition(
         ILLEGAL_TRANSITION.format(
@@ -167,6 +175,7 @@ def review_start(*, review: Review, by) -> Review:
         detail = f"Assigned to {display_name(by)}"
     review.state = State.IN_REVIEW
     review.save(update_fields=fields)
+    _copy_state(review)
     _audit(review, by=by, from_state=State.FLAGGED, detail=detail)
     return review
 
@@ -265,6 +274,7 @@ def review_decide(
             "re_review_on",
         ]
     )
+    _copy_state(review)
     _audit(review, by=by, from_state=State.IN_REVIEW, detail=_decision_detail(review, screening))
     return review
 
