@@ -179,6 +179,10 @@ def _assert_screenings_carry_the_latest_review_state():
     Screening = apps.get_model("candidacy", "Screening")
     Review = apps.get_model("candidacy", "Review")
     latest = dict(Review.objects.latest_per_patient().values_list("patient_id", "state"))
-    copies = dict(Screening.objects.filter(is_current=True).values_list("patient_id", "review_state"))
-    assert {state for state in copies.values() if state}, "the dump's screened patients have reviews"
+    copies = dict(
+        Screening.objects.filter(is_current=True).values_list("patient_id", "review_state")
+    )
+    assert {state for state in copies.values() if state}, (
+        "the dump's screened patients have reviews"
+    )
     assert copies == {patient_id: latest.get(patient_id, "") for patient_id in copies}
