@@ -4,7 +4,9 @@ from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
 
 # Each current screening takes its patient's latest review's state (newest flag first, the id
-# breaking ties, as Review.objects.latest_per_patient): one statement, ~2 s at a million rows.
+# breaking ties, as Review.objects.latest_per_patient): one statement. At a million patients
+# it sets 175,330 rows in 34 s (every index of the table takes each new row version), with the
+# table locked by the migration meanwhile, then builds the index.
 FILL_POSTGRESQL = """
 UPDATE candidacy_screening AS s SET review_state = r.state
 FROM (
