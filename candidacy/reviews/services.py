@@ -91,6 +91,13 @@ class DecisionIncomplete(ReviewError):
 
 
 def _locked(review: Review) -> Review:
+    """The review, locked, after its patient: the lock and the order the screening service takes.
+
+    A re-screen reads the patient's review state to store on the new screening; holding the
+    patient, a step and a re-screen wait for each other, so neither stores a state the other
+    is about to change. Patient first, then review: the re-screen's order, so no deadlock.
+    """
+    list(Patient.objects.select_for_update(of=("self",)).filter(pk=review.patient_id).values("pk"))
     return Review.objects.select_for_update().get(pk=review.pk)
 
 

@@ -3,8 +3,8 @@
 A Screening stores one engine result. A patient has at most one *current* screening
 (a partial unique index makes a second impossible, whatever a retried task does);
 earlier ones are kept. The current row carries copies of what the worklist sorts and
-filters on (centre, disease, band rank, score, name, birth date, review state), so the worklist reads
-one indexed table and never scores anything.
+filters on (centre, disease, band rank, score, name, birth date, review state), so the
+worklist reads one indexed table and never scores anything.
 """
 
 from __future__ import annotations
