@@ -8,6 +8,6 @@ def grant(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("candidacy", "0011_referrals")]
+    dependencies = [("candidacy", "0012_referrals")]
 
     operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
