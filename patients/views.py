@@ -115,6 +115,8 @@ def patient_update(request, patient):
 def patient_detail(request, patient):
     context = {
         "patient": patient,
+        # Read through a referral (patients/grants.py): the record is shown, not offered for edit.
+        "read_only": not is_own_patient(request.user, patient),
         "latest_values": sorted(
             patient.latest_values().values(), key=lambda v: v.get_item_display()
         ),

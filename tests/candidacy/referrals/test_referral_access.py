@@ -74,6 +74,9 @@ def test_a_centre_that_was_not_referred_to_sees_nothing(
 def test_the_receiving_centre_cannot_change_the_record(
     client_for, clinician, referral, hospital_patient
 ):
+    page = client_for(clinician).get(reverse("patients:detail", args=[hospital_patient.public_id]))
+    html = page.content.decode()
+    assert "Referred to your centre: read only" in html and "Edit details" not in html
     response = client_for(clinician).get(
         reverse("patients:update", args=[hospital_patient.public_id])
     )
