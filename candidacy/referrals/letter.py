@@ -15,7 +15,7 @@ from django.utils.dateformat import format as date_format
 from common.users import display_name
 
 from ..screening.models import CANDIDATE_BANDS, Screening
-from ..screening.presenters import checklist_rows, collect_rows
+from ..screening.presenters import checklist_rows, collect_rows, explanation_rows
 from ..screening.selectors import result_of
 from .models import Referral
 
@@ -66,6 +66,7 @@ class Letter:
     missing: list[str]
     options: list[str]
     screening_as_of: object
+    stale: list[str]
 
 
 def _standing(referral: Referral) -> str:
@@ -109,4 +110,6 @@ def build_letter(referral: Referral) -> Letter:
         if not_candidate and referral.status != Status.ACCEPTED
         else [],
         screening_as_of=screening.as_of if screening else None,
+        # Values too old for the guideline: the decision should not rest on them.
+        stale=[row.label for row in explanation_rows(result) if row.stale] if result else [],
     )

@@ -121,6 +121,7 @@ def _render_detail(
         "patient": referral.patient,
         "steps": referral.steps.select_related("actor"),
         "readers": referral_readers(referral),
+        "stale": build_letter(referral).stale if referral.is_open else [],
         "next_steps": services.NEXT_STEPS.get(referral.status, ()),
         "can_step": referral.is_open
         and referral.to_centre_id in centre_ids(user)

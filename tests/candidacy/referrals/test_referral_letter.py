@@ -108,3 +108,22 @@ def test_a_third_centre_gets_no_letter(client_for, screened_referral, third_clin
         client.get(reverse("referrals:letter_fhir", args=[screened_referral.public_id])).status_code
         == 404
     )
+
+
+def test_values_too_old_for_the_guideline_are_named_on_the_referral_and_in_the_letter(
+    make_patient, hospital, centre, referring_clinician, coordinator, client_for
+):
+    from ...clock import days_ago
+    from ...factories import AssessmentFactory
+
+    patient = make_patient("ms_rr", age=34, centre=hospital, fit=False, screen=False)
+    AssessmentFactory(patient=patient, taken_on=days_ago(900), values={"lvef": 60, "dlco": 85})
+    screening_record(patient=patient)
+    referral = services.referral_create(
+        patient=patient, to_centre=centre, message="Please assess.", by=referring_clinician
+    )
+    page = client_for(coordinator).get(reverse("referrals:detail", args=[referral.public_id]))
+    warning = page.content.decode().split('id="referral-stale">', 1)[1].split("</div>", 1)[0]
+    assert "Data the decision rests on have gone stale" in warning and "LVEF" in warning
+    letter = letter_text(client_for(referring_clinician), referral)
+    assert "These values are too old to rely on" in letter
