@@ -13,19 +13,38 @@ referral grants it (patients/grants.py): those patient ids too are resolved firs
 from __future__ import annotations
 
 # Cached on the user object, which Django loads afresh for every request: a page that
-# scopes several queries (the list, the nav badge) asks the database once.
+# scopes several queries (the list, the nav badge) asks the database once, for the centres and
+# the grants to them together.
 _CACHE_ATTRIBUTE = "_candidacy_centre_ids"
+_GRANTS_ATTRIBUTE = "_candidacy_granted_patients"
+
+
+def _load(user) -> None:
+    """The user's centres and the grants in force to them, in one query (a LEFT JOIN)."""
+    from django.db.models import FilteredRelation, Q
+    from django.utils import timezone
+
+    now = timezone.now()
+    rows = user.centres.annotate(
+        grant_in_force=FilteredRelation(
+            "patient_grants",
+            condition=Q(patient_grants__starts_at__lte=now)
+            & (Q(patient_grants__ends_at__isnull=True) | Q(patient_grants__ends_at__gt=now)),
+        )
+    ).values_list("pk", "grant_in_force__patient_id", "grant_in_force__ends_at")
+    rows = list(rows)
+    setattr(user, _CACHE_ATTRIBUTE, sorted({pk for pk, _, _ in rows}))
+    # Each grant with its end, so a cached list still ends on time.
+    setattr(user, _GRANTS_ATTRIBUTE, [(p, ends) for _, p, ends in rows if p is not None])
 
 
 def centre_ids(user) -> list[int]:
     """The ids of the user's centres, sorted; none for an anonymous or inactive user."""
     if user is None or not user.is_authenticated or not user.is_active:
         return []
-    cached = getattr(user, _CACHE_ATTRIBUTE, None)
-    if cached is None:
-        cached = sorted(user.centres.values_list("pk", flat=True))
-        setattr(user, _CACHE_ATTRIBUTE, cached)
-    return list(cached)
+    if getattr(user, _CACHE_ATTRIBUTE, None) is None:
+        _load(user)
+    return list(getattr(user, _CACHE_ATTRIBUTE))
 
 
 def forget_centre_ids(user) -> None:
@@ -33,10 +52,6 @@ def forget_centre_ids(user) -> None:
     for attribute in (_CACHE_ATTRIBUTE, _GRANTS_ATTRIBUTE):
         if user is not None and hasattr(user, attribute):
             delattr(user, attribute)
-
-
-# Cached like the centre ids, with each grant's end, so a cached list still ends on time.
-_GRANTS_ATTRIBUTE = "_candidacy_granted_patients"
 
 
 def granted_patient_ids(user) -> list[int]:
@@ -48,20 +63,10 @@ def granted_patient_ids(user) -> list[int]:
     """
     from django.utils import timezone
 
-    from .grants import PatientAccessGrant  # the model imports this module
-
-    centres = centre_ids(user)
-    if not centres:
+    if not centre_ids(user):
         return []
-    grants = getattr(user, _GRANTS_ATTRIBUTE, None)
-    if grants is None:
-        grants = list(
-            PatientAccessGrant.objects.in_force()
-            .filter(centre_id__in=centres)
-            .values_list("patient_id", "ends_at")
-        )
-        setattr(user, _GRANTS_ATTRIBUTE, grants)
     now = timezone.now()
+    grants = getattr(user, _GRANTS_ATTRIBUTE, [])
     return sorted({pk for pk, ends in grants if ends is None or ends > now})
 
 

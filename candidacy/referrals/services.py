@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from patients.access import centre_ids, is_own_patient
+from patients.access import centre_ids, forget_centre_ids, is_own_patient
 from patients.grants import PatientAccessGrant
 from patients.models import Centre, Patient
 
@@ -130,6 +130,7 @@ def _record(referral: Referral, *, to_status: str, by, detail: str, fields: list
         PatientAccessGrant.objects.filter(source=referral_source(referral)).update(
             ends_at=now + timedelta(days=days)
         )
+        forget_centre_ids(by)  # the grants cached on this user no longer hold
     referral.save(update_fields=fields)
     ReferralStep.objects.create(
         referral=referral,
