@@ -30,7 +30,7 @@ def rescreen_progress_link(ruleset) -> PublishFollowUp:
 def rescreen_after_migrate(sender, using="default", **kwargs):
     """After migrations, queue the reconciler: a migration may have published a rule set.
 
-    The same job the beat schedule runs every 15 minutes; run now, the patients of a newly
+    The same job the beat schedule runs every few minutes; run now, the patients of a newly
     published version are re-screened within minutes of the upgrade. Only once the database
     is at its newest migrations (the models read it), and never failing a migration.
     """
