@@ -192,11 +192,7 @@ def screenings_record_many(
     Returns how many new Screening rows were written. One transaction per call; a few
     queries whatever the number of patients (callers pass chunks of BATCH_SIZE).
     """
-    ruleset = ruleset or RuleSet.objects.active()
-    if ruleset is None:
-        return 0
     as_of = as_of or timezone.localdate()
-    compiled = loader.compiled(ruleset)
     with transaction.atomic():
         patients = list(
             Patient.objects.select_for_update(of=("self",))
@@ -204,6 +200,14 @@ def screenings_record_many(
             .select_related("disease")
             .order_by("pk")  # one lock order for every caller: no deadlocks between batches
         )
+        # The active version is read under the patients' locks, not before: read earlier, a
+        # version published meanwhile, whose re-screen already screened these patients,
+        # would be overwritten by the retired one. Now a publication either committed
+        # before the locks (and is read here) or its re-screen waits for them.
+        ruleset = ruleset or RuleSet.objects.active()
+        if ruleset is None:
+            return 0
+        compiled = loader.compiled(ruleset)
         current = {
             s.patient_id: s for s in Screening.objects.current().filter(patient__in=patients)
         }
