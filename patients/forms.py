@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from common.concurrency import OptimisticModelForm
 from common.typed import form_field
 from common.vocabulary import COMORBIDITY_ITEMS
 
@@ -39,7 +40,7 @@ class PatientSearchForm(forms.Form):
 COMORBIDITY_FIELDS = list(COMORBIDITY_ITEMS)
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(OptimisticModelForm):
     class Meta:
         model = Patient
         fields = [
@@ -196,11 +197,19 @@ class MarkInErrorForm(forms.Form):
     reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class PriorTreatmentForm(forms.ModelForm):
+class PriorTreatmentForm(OptimisticModelForm):
     class Meta:
         model = PriorTreatment
         fields = ["therapy", "start_date", "end_date", "outcome", "stop_reason"]
         widgets = {"start_date": DateInput(), "end_date": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            start = self.instance.start_date
+            self.conflict_label = f"{self.instance.therapy}" + (
+                f" from {start:%d %b %Y}" if start else ""
+            )
 
 
 PriorTreatmentFormSet = forms.inlineformset_factory(
