@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+import uuid
+
+from django.db import IntegrityError, transaction
 
 from .models import Assessment, AssessmentValue, Patient
 from .signals import record_changed
@@ -22,12 +24,33 @@ def patient_save(*, patient: Patient) -> Patient:
 
 @transaction.atomic
 def assessment_record(
-    *, patient: Patient, taken_on, values: dict[str, float], note: str = "", by=None
+    *,
+    patient: Patient,
+    taken_on,
+    values: dict[str, float],
+    note: str = "",
+    by=None,
+    submission_key: uuid.UUID | None = None,
 ) -> Assessment:
-    """Record a dated assessment: one row for the date, one per item given."""
-    assessment = Assessment.objects.create(
-        patient=patient, taken_on=taken_on, note=note, recorded_by=by
-    )
+    """Record a dated assessment: one row for the date, one per item given.
+
+    ``submission_key`` is the form's own (one per opened form): a resubmit of the same form,
+    after a timeout or a double click, returns the assessment the first one stored and
+    stores nothing (a unique constraint decides between two at once).
+    """
+    try:
+        with transaction.atomic():
+            assessment = Assessment.objects.create(
+                patient=patient,
+                taken_on=taken_on,
+                note=note,
+                recorded_by=by,
+                submission_key=submission_key,
+            )
+    except IntegrityError:
+        if submission_key is None:
+            raise
+        return Assessment.objects.get(patient=patient, submission_key=submission_key)
     # One create per value (a handful), so each value has its own history row.
     for item, value in values.items():
         AssessmentValue.objects.create(assessment=assessment, item=item, value=value)

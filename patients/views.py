@@ -37,6 +37,7 @@ from .relapses import count_in_last_year
 
 PATIENTS_PER_PAGE = 50
 RELAPSES_SAVED = "The relapse dates were saved."
+ASSESSMENT_RECORDED = "The assessment was recorded."
 
 
 def visible_patient(request, public_id) -> Patient:
@@ -148,14 +149,16 @@ def _relapses(patient) -> dict:
 def assessment_create(request, patient):
     form = AssessmentForm(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
+        # A resubmit of the same form returns the first one's assessment: same answer.
         services.assessment_record(
             patient=patient,
             taken_on=form.cleaned_data["taken_on"],
             values=form.cleaned_data["values"],
             note=form.cleaned_data["note"],
             by=request.user,
+            submission_key=form.cleaned_data["submission_key"],
         )
-        messages.success(request, "The assessment was recorded.")
+        messages.success(request, ASSESSMENT_RECORDED)
         return redirect("patients:detail", public_id=patient.public_id)
     return render(request, "patients/assessment_form.html", {"form": form, "patient": patient})
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from common.concurrency import EDIT_BASE_MISSING, EDITED_MEANWHILE
+from patients.forms import RECORDED_MEANWHILE
 from patients.models import Patient, PriorTreatment
 
 from ..clock import days_ago
@@ -123,3 +124,34 @@ def test_a_treatment_changed_meanwhile_is_shown_to_the_second_editor(centre, two
     assert treatment.end_date is not None and treatment.outcome == "inadequate_response"
     assert PriorTreatment.objects.filter(patient=patient).count() == 1
     assert Patient.objects.filter(pk=patient.pk).exists()
+
+
+def test_a_double_submitted_assessment_is_stored_once_and_answered_the_same(centre, two_editors):
+    patient = PatientFactory(centre=centre)
+    url = reverse("patients:assessment_create", args=[patient.public_id])
+    first, _ = two_editors
+    form = as_post_data(opened(first, url, "assessment-form"), lvef="55")
+    answers = [first.post(url, form), first.post(url, form)]  # a double click, or a retry
+    assert [a.status_code for a in answers] == [302, 302]
+    assert answers[0].url == answers[1].url
+    assert patient.assessments.count() == 1
+    assert patient.assessments.get().values.get().value == 55
+
+
+def test_an_assessment_recorded_meanwhile_is_shown_before_a_second_is_stored(centre, two_editors):
+    patient = PatientFactory(centre=centre)
+    url = reverse("patients:assessment_create", args=[patient.public_id])
+    first, second = two_editors
+    first_form, second_form = (
+        opened(first, url, "assessment-form"),
+        opened(second, url, "assessment-form"),
+    )
+    assert first.post(url, as_post_data(first_form, lvef="55")).status_code == 302
+    answer = second.post(url, as_post_data(second_form, lvef="54"))
+    page = answer.content.decode()
+    assert answer.status_code == 200 and RECORDED_MEANWHILE in page
+    assert 'id="recorded-meanwhile"' in page and "55" in page
+    assert patient.assessments.count() == 1
+    decided = form_fields(page, "assessment-form")  # the second clinician records theirs too
+    assert second.post(url, as_post_data(decided)).status_code == 302
+    assert patient.assessments.count() == 2
