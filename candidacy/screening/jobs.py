@@ -131,6 +131,15 @@ def dead_chunks_claim() -> list[int]:
     return ids
 
 
+def unplanned_job_ids() -> list[int]:
+    """Unfinished jobs that were never planned and are older than the stall interval."""
+    return list(
+        RescreenJob.objects.filter(finished_at__isnull=True, created_at__lt=_stalled_before())
+        .exclude(Exists(RescreenChunk.objects.filter(job=OuterRef("pk"))))
+        .values_list("pk", flat=True)
+    )
+
+
 def job_is_active(job: RescreenJob) -> bool:
     """Unfinished, and some chunk showed life within the stall interval."""
     if job.finished_at is not None:

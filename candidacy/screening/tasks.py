@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 from celery import shared_task
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from common.retry import TRANSIENT_ERRORS, RetryingTask
@@ -114,8 +115,16 @@ def start_rescreen(*, reason: str, by=None) -> RescreenJob | None:
     if ruleset is None:
         return None
     job = RescreenJob.objects.create(reason=reason, ruleset=ruleset, started_by=by)
-    rescreen_all.delay_on_commit(job.pk)
+    transaction.on_commit(partial(_plan_quietly, job.pk))
     return job
+
+
+def _plan_quietly(job_id: int) -> None:
+    """Queue the job's planning; with the broker away, the reconciler queues it later."""
+    try:
+        rescreen_all.delay(job_id)
+    except TRANSIENT_ERRORS as error:
+        logger.warning("Re-screen job %s not queued (%s); the reconciler will", job_id, error)
 
 
 @task()
@@ -133,6 +142,9 @@ def reconcile() -> int:
     """Queue again the chunks a dead worker left, then re-screen whoever is still missing a
     screening of the active rule set (none, or an older version's). Returns how many
     patients it queued."""
+    unplanned = jobs.unplanned_job_ids()
+    for job_id in unplanned:  # their planning was never queued (the broker was away)
+        _plan_quietly(job_id)
     requeued = 0
     for chunk_id in jobs.dead_chunks_claim():
         try:
@@ -145,7 +157,7 @@ def reconcile() -> int:
     if ruleset is None:
         return requeued
     running = RescreenJob.objects.filter(ruleset=ruleset, finished_at__isnull=True)
-    if any(jobs.job_is_active(job) for job in running):
+    if unplanned or any(jobs.job_is_active(job) for job in running):
         return requeued  # a re-screen of this version is still working; let it finish first
     ids = list(
         services.patients_needing_screening(ruleset).order_by("pk").values_list("pk", flat=True)

@@ -196,6 +196,22 @@ RECONCILE_SECONDS = env.int("RECONCILE_SECONDS", default=120)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_TASK_TIME_LIMIT + int(TASK_RETRY_MAX_SECONDS * 1.25) + 300
 }
+# A web request that queues a task must not wait on a broker that is down or hung: short
+# connect and socket timeouts, one quick publish retry (the reconciler catches the rest).
+BROKER_TIMEOUT_SECONDS = env.float("BROKER_TIMEOUT_SECONDS", default=1.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT_SECONDS
+# The socket timeout stays above the worker's one-second BRPOP poll.
+CELERY_BROKER_TRANSPORT_OPTIONS.update(
+    socket_connect_timeout=BROKER_TIMEOUT_SECONDS, socket_timeout=BROKER_TIMEOUT_SECONDS + 4
+)
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_TIMEOUT_SECONDS
+CELERY_REDIS_SOCKET_TIMEOUT = BROKER_TIMEOUT_SECONDS + 4
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE

@@ -67,19 +67,25 @@ def test_the_reconciler_screens_whoever_a_killed_worker_left_behind(make_patient
     screened = make_patient("ms_rr", age=34)
     left_behind = make_patient("ssc", age=50, screen=False)
     draft = rules_services.ruleset_clone(ruleset=RuleSet.objects.active())
-    rules_services.ruleset_publish(
-        ruleset=draft, by=None
-    )  # its re-screen never ran (no on_commit here)
-    assert tasks.reconcile() == 0  # the publish job may still be working: give it its grace period
+    rules_services.ruleset_publish(ruleset=draft, by=None)  # its job is never queued (no commit)
+    assert tasks.reconcile() == 0  # the publish job may still be on its way: give it time
     clock.shift(timedelta(seconds=settings.RESCREEN_STALL_SECONDS + 1))  # no sign of life since
-    assert tasks.reconcile() == 2  # both: one has no screening, one has the old version's
+    tasks.reconcile()  # plans the publish job that was never queued, which screens both
+    job = RescreenJob.objects.get(ruleset=draft)
+    assert job.finished_at is not None and job.done == 2
     assert set(
         Screening.objects.current().filter(ruleset=draft).values_list("patient_id", flat=True)
-    ) == {
-        screened.pk,
-        left_behind.pk,
-    }
+    ) == {screened.pk, left_behind.pk}
     assert tasks.reconcile() == 0  # nothing left to do
+
+
+def test_the_reconciler_screens_whoever_no_job_covers(make_patient):
+    screened = make_patient("ms_rr", age=34)
+    left_behind = make_patient("ssc", age=50, screen=False)
+    assert tasks.reconcile() == 1  # only the one without a screening of the active version
+    assert Screening.objects.current().filter(patient=left_behind).exists()
+    assert Screening.objects.current().filter(patient=screened).count() == 1
+    assert tasks.reconcile() == 0
 
 
 def test_deceased_patients_lose_their_current_screening(make_patient):
