@@ -10,7 +10,7 @@ DEMO_PATIENTS ?= 300
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint migrate demo bench clean
+.PHONY: install run test lint migrate demo bench clean backup restore faults
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,25 @@ bench: install
 		$(BIN)/python manage.py bench_rescreen
 	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) DJANGO_DEBUG=1 \
 		$(BIN)/python manage.py bench_preview
+
+# Backups of the PostgreSQL database named by DATABASE_URL (README, "Backup and restore").
+# `make backup` writes BACKUP_DIR/candidacy-<UTC time>.dump (pg_dump's custom format);
+# `make restore DUMP=file` restores one into DATABASE_URL, in one transaction: a restore
+# that fails leaves the database as it was. Restore into a new, empty database.
+BACKUP_DIR ?= backups
+
+backup:
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL to the database to back up."; exit 2; }
+	mkdir -p $(BACKUP_DIR)
+	pg_dump --format=custom --file="$(BACKUP_DIR)/candidacy-$$(date -u +%Y%m%dT%H%M%SZ).dump" \
+		--dbname="$$DATABASE_URL"
+	@ls -l $(BACKUP_DIR) | tail -n 1
+
+restore:
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL to the (new, empty) database to restore into."; exit 2; }
+	@test -f "$(DUMP)" || { echo "Name the dump: make restore DUMP=backups/candidacy-....dump"; exit 2; }
+	pg_restore --single-transaction --exit-on-error --dbname="$$DATABASE_URL" "$(DUMP)"
+	@echo "Restored $(DUMP). Next: manage.py migrate --check, then start web, worker and beat."
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache db.sqlite3
