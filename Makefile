@@ -58,6 +58,13 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) DJANGO_DEBUG=1 \
 		$(BIN)/python manage.py bench_preview
 
+# The fault suite: PostgreSQL and Redis behind proxies that cut or pause them, a worker killed
+# mid-job. Needs DATABASE_URL and CELERY_BROKER_URL; prints each scenario's time to
+# consistency and its lost, stale and duplicate screenings. FAULT_PATIENTS=10000 for the
+# figures the README gives.
+faults: install
+	$(BIN)/python -m pytest -m faults tests/faults -p no:cacheprovider
+
 # Backups of the PostgreSQL database named by DATABASE_URL (README, "Backup and restore").
 # `make backup` writes BACKUP_DIR/candidacy-<UTC time>.dump (pg_dump's custom format);
 # `make restore DUMP=file` restores one into DATABASE_URL, in one transaction: a restore
