@@ -262,3 +262,28 @@ CELERY_BEAT_SCHEDULE["seal-audit-chains"] = {
     "schedule": AUDIT_SEAL_SECONDS,
 }
 # --- end of issue 12, parts 2, 4 and 5 ------------------------------------------------------
+
+# --- Two-step sign-in, MFA (issue 12, part 3; config/mfa) -----------------------------------
+# django-otp keeps the devices: TOTP apps, and recovery codes as its "static" device.
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "config.mfa",
+]
+# After authentication and the access log: OTPMiddleware says whether the session passed the
+# second step, then ours keeps a user who must pass it away from every other page (admin too).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("patients.audit.middleware.AccessLogMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "config.mfa.middleware.RequireMfaMiddleware",
+)
+# Staff, superusers and criteria admins must use MFA; on, so must everyone.
+CANDIDACY_MFA_FOR_ALL = env.bool("CANDIDACY_MFA_FOR_ALL", default=False)
+OTP_TOTP_ISSUER = "Candidacy"
+# The admin never shows a device's secret; resetting (config/mfa/admin.py) is the way to help.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# --- end of issue 12, part 3 ----------------------------------------------------------------
