@@ -24,6 +24,7 @@ from patients.models import Patient
 
 from ..screening.models import Screening
 from ..screening.selectors import result_of
+from ..screening.staleness import staleness_of
 from . import cds, fhir
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,9 @@ def patient_screening(request, public_id):
     screening = Screening.objects.of_patient(patient.pk)
     if screening is None:
         return _fhir_response(fhir.operation_outcome("not-found", fhir.NO_SCREENING), status=404)
-    return _fhir_response(fhir.risk_assessment(screening, result_of(screening), patient))
+    stale = staleness_of(screening, patient)
+    resource = fhir.risk_assessment(screening, result_of(screening), patient, str(stale or ""))
+    return _fhir_response(resource)
 
 
 @login_not_required
@@ -99,6 +102,7 @@ def cds_candidacy_screen(request):
         return JsonResponse({"cards": []})
     card = cds.screening_card(
         result_of(screening),
+        stale=str(staleness_of(screening, patient) or ""),
         as_of=screening.as_of,
         card_uuid=str(uuid.uuid4()),
         patient_url=absolute_url(reverse("patients:detail", args=[patient.public_id])),
