@@ -10,7 +10,7 @@ DEMO_PATIENTS ?= 300
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint migrate demo bench clean backup restore faults
+.PHONY: install run test lint migrate demo bench clean backup restore faults bench-faults
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,11 @@ bench: install
 # figures the README gives.
 faults: install
 	$(BIN)/python -m pytest -m faults tests/faults -p no:cacheprovider
+
+# The same scenarios at the size of the README's figures (10,000 patients).
+bench-faults: install
+	FAULT_PATIENTS=$${FAULT_PATIENTS:-10000} FAULT_CHUNK_PATIENTS=200 FAULT_WAIT_SECONDS=900 \
+		$(BIN)/python -m pytest -m faults tests/faults -p no:cacheprovider
 
 # Backups of the PostgreSQL database named by DATABASE_URL (README, "Backup and restore").
 # `make backup` writes BACKUP_DIR/candidacy-<UTC time>.dump (pg_dump's custom format);
