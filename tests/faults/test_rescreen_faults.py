@@ -36,6 +36,17 @@ def record(scenario, patients, seconds, ruleset):
     return counts
 
 
+def test_without_a_fault_the_rescreen_is_the_baseline(population, web_broker, start_service):
+    """The same re-screen with nothing cut: the figure the others are read against."""
+    start_service("worker", "w1")
+    start_service("beat", "b1")
+    started = time.monotonic()
+    draft = publish_a_new_version()
+    wait_until(lambda: everyone_on(draft), "every patient on the new version")
+    counts = record("no fault (baseline)", population, time.monotonic() - started, draft)
+    assert counts == {"lost": 0, "stale": 0, "duplicates": 0}
+
+
 def test_a_rescreen_completes_after_the_database_is_cut_mid_job(
     population, web_broker, db_proxy, start_service
 ):
