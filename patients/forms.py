@@ -10,6 +10,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from common.concurrency import OptimisticModelForm, sign, unsign
+from common.formsets import CappedInlineFormSet
 from common.typed import form_field
 from common.vocabulary import COMORBIDITY_ITEMS
 
@@ -251,6 +252,7 @@ PriorTreatmentFormSet = forms.inlineformset_factory(
     Patient,
     PriorTreatment,
     form=PriorTreatmentForm,
+    formset=CappedInlineFormSet,
     extra=2,
     can_delete=True,
     max_num=60,
@@ -267,7 +269,7 @@ class RelapseForm(forms.ModelForm):
         help_texts = {"onset": "The day the relapse began."}
 
 
-class BaseRelapseFormSet(forms.BaseInlineFormSet):
+class BaseRelapseFormSet(CappedInlineFormSet):
     def clean(self):
         """One relapse per day, counting the rows already stored that the page did not post.
 

@@ -40,8 +40,18 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # Chromium reports what the Content-Security-Policy blocked on the console: a page whose
+    # script or style was refused fails its test, whatever else it checked.
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert not refused, "The Content-Security-Policy blocked:\n" + "\n".join(refused)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidacy', '0006_screening_score_upper_and_gated_without_score'),
+        ('candidacy', '0008_worklist_score_order'),
     ]
 
     operations = [
