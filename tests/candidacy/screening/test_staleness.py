@@ -20,8 +20,8 @@ def new_version():
     return rules_services.ruleset_publish(ruleset=draft, by=None)
 
 
-def retired_message(version="2", active="3"):
-    return RULESET_RETIRED.format(version=version, active=active)
+def retired_message(version="2"):
+    return RULESET_RETIRED.format(version=version)
 
 
 def test_a_screening_of_the_active_version_is_not_stale(strong_ms_patient):
