@@ -99,7 +99,6 @@ FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")  # FHIR R4 id
 
 CARD_SUMMARY = "Stem cell transplant screening: {band} ({score}/100). " + DECISION_SUPPORT
 CARD_SUMMARY_GATED = "Stem cell transplant screening: {band}. " + DECISION_SUPPORT
-CARD_OUT_OF_DATE = "Out of date. "
 CARD_SOURCE_LABEL = "Candidacy transplant screening"
 CARD_LINK_LABEL = "Open the screening in Candidacy"
 CARD_HEADLINE = (
@@ -367,19 +366,12 @@ def indicator_for(band: str) -> str:
     return INDICATOR_WARNING if band == INCOMPLETE else INDICATOR_INFO
 
 
-def screening_card(
-    result: Result, *, as_of, card_uuid: str, patient_url: str, stale: str = ""
-) -> dict:
-    """The one card for a screening. Pure: no name or MRN, the EHR already shows who it is.
-
-    ``stale`` says why the screening is out of date: the card leads with it, as a warning.
-    """
+def screening_card(result: Result, *, as_of, card_uuid: str, patient_url: str) -> dict:
+    """The one card for a screening. Pure: no name or MRN, the EHR already shows who it is."""
     gated = result.score is None  # Not indicated, Trial only, Excluded: no score to show
     summary = (CARD_SUMMARY_GATED if gated else CARD_SUMMARY).format(
         band=result.band, score=result.score
     )
-    if stale:
-        summary = CARD_OUT_OF_DATE + summary
     reasons = main_reasons(result)
     lines = [
         (CARD_HEADLINE_GATED if gated else CARD_HEADLINE).format(
@@ -390,8 +382,6 @@ def screening_card(
             as_of=format_date(as_of),
         ),
     ]
-    if stale:
-        lines = [f"**{CARD_OUT_OF_DATE.strip()}** {_md(stale)}", "", *lines]
     if reasons:
         lines += ["", CARD_REASONS_HEADING]
         lines += [f"- {_md(r)}" for r in reasons[:MAX_CARD_REASONS]]
@@ -401,7 +391,7 @@ def screening_card(
     return {
         "uuid": card_uuid,
         "summary": summary[:SUMMARY_MAX_LENGTH],
-        "indicator": INDICATOR_WARNING if stale else indicator_for(result.band),
+        "indicator": indicator_for(result.band),
         "detail": "\n".join(lines),
         "source": {"label": CARD_SOURCE_LABEL, "url": absolute_url("/")},
         "links": [{"label": CARD_LINK_LABEL, "url": patient_url, "type": "absolute"}],

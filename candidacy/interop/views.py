@@ -26,6 +26,7 @@ from ..screening.models import Screening
 from ..screening.selectors import result_of
 from ..screening.staleness import staleness_of
 from . import cds, fhir
+from .stale_card import card_out_of_date
 
 logger = logging.getLogger(__name__)
 
@@ -102,9 +103,9 @@ def cds_candidacy_screen(request):
         return JsonResponse({"cards": []})
     card = cds.screening_card(
         result_of(screening),
-        stale=str(staleness_of(screening, patient) or ""),
         as_of=screening.as_of,
         card_uuid=str(uuid.uuid4()),
         patient_url=absolute_url(reverse("patients:detail", args=[patient.public_id])),
     )
+    card = card_out_of_date(card, str(staleness_of(screening, patient) or ""))
     return JsonResponse({"cards": [card]})

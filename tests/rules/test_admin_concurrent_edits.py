@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from common.concurrency import EDITED_MEANWHILE
 
-from ..conftest import _member
+from ..conftest import _member, pass_second_step
 from ..html_forms import as_post_data, form_fields
 
 pytestmark = pytest.mark.django_db
@@ -18,8 +18,9 @@ def two_admins(criteria_admin, centre):
 
     other = _member(CRITERIA_ADMIN, centre, username="critadmin2", is_staff=True)
     first, second = Client(), Client()
-    first.force_login(criteria_admin)
-    second.force_login(other)
+    for client, user in ((first, criteria_admin), (second, other)):
+        client.force_login(user)
+        pass_second_step(client, user)  # criteria admins sign in with MFA
     return first, second
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from candidacy.interop import cds, fhir
+from candidacy.interop.stale_card import CARD_OUT_OF_DATE, card_out_of_date
 from candidacy.reviews.models import Review
 from candidacy.screening.models import Screening
 from candidacy.screening.staleness import MUST_CONFIRM_STALE, RULESET_RETIRED, staleness_of
@@ -53,11 +54,11 @@ def test_the_cds_card_leads_with_it_as_a_warning(strong_ms_patient, new_version)
     screening = Screening.objects.of_patient(strong_ms_patient.pk)
     from candidacy.screening.selectors import result_of
 
-    stale = str(staleness_of(screening))
     card = cds.screening_card(
-        result_of(screening), as_of=screening.as_of, card_uuid="u", patient_url="/", stale=stale
+        result_of(screening), as_of=screening.as_of, card_uuid="u", patient_url="/"
     )
-    assert card["indicator"] == "warning" and card["summary"].startswith(cds.CARD_OUT_OF_DATE)
+    card = card_out_of_date(card, str(staleness_of(screening)))
+    assert card["indicator"] == "warning" and card["summary"].startswith(CARD_OUT_OF_DATE)
     assert card["detail"].startswith("**Out of date.** Rule set version 2 is no longer active")
 
 
