@@ -70,14 +70,20 @@ def chunk_beat(chunk_id: int) -> None:
     RescreenChunk.objects.filter(pk=chunk_id, state=RUNNING).update(heartbeat_at=timezone.now())
 
 
-def chunk_finish(chunk: RescreenChunk) -> None:
+def chunk_finish(chunk: RescreenChunk, stage_seconds: dict | None = None) -> None:
     """Done: count it on the job the first time only, and finish the job with its last chunk."""
     now = timezone.now()
     with transaction.atomic():
         first_time = (
             RescreenChunk.objects.filter(pk=chunk.pk)
             .exclude(state=DONE)
-            .update(state=DONE, finished_at=now, heartbeat_at=now, error="")
+            .update(
+                state=DONE,
+                finished_at=now,
+                heartbeat_at=now,
+                error="",
+                stage_seconds=stage_seconds or {},
+            )
         )
         if first_time:
             RescreenJob.objects.filter(pk=chunk.job_id).update(done=F("done") + chunk.size)

@@ -88,11 +88,21 @@ class Screening(models.Model):
     rank_key = models.PositiveIntegerField()
     completeness = models.FloatField()
     result = models.JSONField(
-        help_text="The engine result, structured (explanation lines and input facts)."
+        help_text=(
+            "The engine result, structured. Slim form: each line names its criterion by key "
+            "(the criterion is read from the rule set version); the input facts are in `inputs`."
+        )
     )
     inputs_digest = models.CharField(
         max_length=64, help_text="Hash of the record, rule set and date it was computed from."
     )
+    # The input facts, stored once per distinct content. No index: nothing looks screenings up
+    # by their inputs, and an index here would add to every re-screen's storage.
+    inputs = models.ForeignKey(
+        "ScreeningInputs", on_delete=models.PROTECT, null=True, blank=True, db_index=False
+    )
+    # Patient.record_version when this was computed; None for rows stored before it existed.
+    record_version = models.PositiveIntegerField(null=True, blank=True)
     is_current = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Copies for the worklist: filters and keyset order without joins.
@@ -153,11 +163,35 @@ class Screening(models.Model):
             models.Index(
                 fields=["ruleset"], condition=Q(is_current=True), name="current_by_ruleset"
             ),
+            # The reconciler's anti-join: is each patient's current screening of the active
+            # version and their record's version? Answered from the index alone.
+            models.Index(
+                fields=["patient", "ruleset", "record_version"],
+                condition=Q(is_current=True),
+                name="current_by_patient_version",
+            ),
         ]
 
     def __str__(self):
         score = "" if self.score is None else f" {self.score}"
         return f"{self.band}{score} ({self.as_of:%d %b %Y}, v{self.ruleset_version})"
+
+
+class ScreeningInputs(models.Model):
+    """The input facts a screening was computed from, keyed by the sha256 of their canonical JSON.
+
+    A re-screen that sees the same facts (a new rule set version, an unchanged record) points
+    at the row it already has instead of storing them again.
+    """
+
+    digest = models.CharField(max_length=64, primary_key=True)
+    facts = models.JSONField()
+
+    class Meta:
+        verbose_name_plural = "screening inputs"
+
+    def __str__(self):
+        return self.digest[:12]
 
 
 class RescreenJob(models.Model):
@@ -215,6 +249,8 @@ class RescreenChunk(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # Seconds spent per stage (load, evaluate, serialise, write), for bench_rescreen.
+    stage_seconds = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["job", "index"]

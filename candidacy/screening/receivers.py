@@ -1,38 +1,22 @@
 """Where candidacy answers the other apps' announcements, always after commit."""
 
 import logging
-from functools import partial
 
-from django.db import transaction
 from django.urls import reverse
 
-from common.retry import TRANSIENT_ERRORS
 from rules.signals import PublishFollowUp
 
 from .models import RescreenJob
+from .publisher import queue_after_commit
 from .tasks import screen_patient, start_rescreen
 
 logger = logging.getLogger(__name__)
 
 
 def rescreen_patient(sender, patient_id, **kwargs):
-    transaction.on_commit(partial(queue_quietly, screen_patient, patient_id))
-
-
-def queue_quietly(task, *args) -> bool:
-    """Queue a task after commit without ever failing the request that committed.
-
-    With the broker down a save answered 500 after 18 s, though the change was committed,
-    and the clinician saved again (issue 15). The broker's timeouts are short (settings);
-    a message that cannot be sent is logged, and the reconciler finds what it would have
-    done (the record changed after its screening, a job never planned).
-    """
-    try:
-        task.delay(*args)
-    except TRANSIENT_ERRORS as error:
-        logger.warning("Not queued (%s): %s%r; the reconciler will do it", error, task.name, args)
-        return False
-    return True
+    # Sent in the background after commit: the request never waits on the broker
+    # (publisher.py); the record's version makes the reconciler find it if the send fails.
+    queue_after_commit(screen_patient, patient_id)
 
 
 def rescreen_everyone(sender, ruleset, by=None, **kwargs):

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import partial
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 from celery import shared_task
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.utils import timezone
 
 from common.retry import TRANSIENT_ERRORS, RetryingTask
@@ -25,6 +24,7 @@ from rules.models import RuleSet
 
 from . import jobs, services
 from .models import RescreenChunk, RescreenJob
+from .publisher import queue_after_commit, send
 
 if TYPE_CHECKING:
     from celery.contrib.django.task import DjangoTask  # generic only in celery-types
@@ -76,11 +76,12 @@ def screen_chunk(chunk_id: int) -> int:
     chunk = jobs.chunk_claim(chunk_id)
     if chunk is None:
         return 0
+    timer = services.StageTimer()  # seconds per stage, kept on the chunk for bench_rescreen
     created = 0
     for part in services.chunks(chunk.patient_ids, size=settings.RESCREEN_BEAT_PATIENTS):
-        created += services.screenings_record_many(patient_ids=part)
+        created += services.screenings_record_many(patient_ids=part, timer=timer)
         jobs.chunk_beat(chunk.pk)
-    jobs.chunk_finish(chunk)
+    jobs.chunk_finish(chunk, stage_seconds=dict(timer))
     return created
 
 
@@ -115,16 +116,9 @@ def start_rescreen(*, reason: str, by=None) -> RescreenJob | None:
     if ruleset is None:
         return None
     job = RescreenJob.objects.create(reason=reason, ruleset=ruleset, started_by=by)
-    transaction.on_commit(partial(_plan_quietly, job.pk))
+    # Not waiting on the broker (publisher.py): a job never planned is planned by the reconciler.
+    queue_after_commit(rescreen_all, job.pk)
     return job
-
-
-def _plan_quietly(job_id: int) -> None:
-    """Queue the job's planning; with the broker away, the reconciler queues it later."""
-    try:
-        rescreen_all.delay(job_id)
-    except TRANSIENT_ERRORS as error:
-        logger.warning("Re-screen job %s not queued (%s); the reconciler will", job_id, error)
 
 
 @task()
@@ -144,7 +138,7 @@ def reconcile() -> int:
     patients it queued."""
     unplanned = jobs.unplanned_job_ids()
     for job_id in unplanned:  # their planning was never queued (the broker was away)
-        _plan_quietly(job_id)
+        send(rescreen_all, job_id)
     requeued = 0
     for chunk_id in jobs.dead_chunks_claim():
         try:

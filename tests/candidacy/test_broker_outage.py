@@ -9,6 +9,7 @@ import logging
 import pytest
 from django.urls import reverse
 
+from candidacy.screening import publisher
 from candidacy.screening.models import RescreenJob
 from rules import services as rules_services
 from rules.models import RuleSet
@@ -42,8 +43,10 @@ def test_a_save_with_the_broker_down_succeeds_and_says_nothing_alarming(
     client = client_for(clinician)
     url = reverse("patients:update", args=[patient.public_id])
     form = form_fields(client.get(url).content.decode(), "patient-form")
-    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
-        answer = client.post(url, as_post_data(form, cardiac="true"))
+    with caplog.at_level(logging.WARNING):
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = client.post(url, as_post_data(form, cardiac="true"))
+        publisher.drain()  # the send runs in the background, after the answer
     assert answer.status_code == 302  # not a 500: the change is committed
     patient.refresh_from_db()
     assert patient.cardiac is True
@@ -56,6 +59,7 @@ def test_a_publish_with_the_broker_down_is_planned_by_the_reconciler(
     draft = rules_services.ruleset_clone(ruleset=RuleSet.objects.active())
     with django_capture_on_commit_callbacks(execute=True):
         rules_services.ruleset_publish(ruleset=draft, by=criteria_admin)  # no exception
+    publisher.drain()
     job = RescreenJob.objects.get(ruleset=draft)
     assert not job.chunks.exists()
     from candidacy.screening import jobs

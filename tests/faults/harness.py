@@ -49,12 +49,13 @@ class Figures:
     lost: int  # patients left without a screening of the active version
     stale: int  # screened before their record's last change
     duplicates: int  # patients with two current screenings, or a chunk counted twice
+    note: str = ""
 
     def line(self) -> str:
         return (
             f"{self.scenario:<34} {self.patients:>7} patients  consistent after "
             f"{self.seconds:6.1f} s  lost {self.lost}  stale {self.stale}  "
-            f"duplicates {self.duplicates}"
+            f"duplicates {self.duplicates}  {self.note}"
         )
 
 

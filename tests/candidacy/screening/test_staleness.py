@@ -81,3 +81,46 @@ def test_a_coordinator_confirms_before_deciding_on_a_stale_screening(
     assert decided.status_code == 302
     review.refresh_from_db()
     assert review.state == Review.State.REFERRED
+
+
+@pytest.fixture
+def changed_since(strong_ms_patient):
+    """An assessment recorded after the screening; its re-screen is queued on a commit that
+    never comes in these tests, so the screening stays as it was."""
+    from patients import services as patient_services
+
+    patient_services.assessment_record(
+        patient=strong_ms_patient,
+        taken_on=strong_ms_patient.assessments.first().taken_on,
+        values={"lvef": 40},
+    )
+    strong_ms_patient.refresh_from_db()
+    return strong_ms_patient
+
+
+def test_a_record_changed_after_its_screening_says_so_on_the_patient_page(
+    changed_since, client_for, clinician
+):
+    screening = Screening.objects.of_patient(changed_since.pk)
+    stale = staleness_of(screening, changed_since)
+    assert stale is not None and stale.record_changed and stale.retired_version is None
+    url = reverse("patients:detail", args=[changed_since.public_id])
+    page = client_for(clinician).get(url).content.decode()
+    assert 'id="screening-stale"' in page and "after this screening: a re-screen is queued" in page
+
+
+def test_and_on_the_worklist_row(changed_since, client_for, clinician):
+    page = client_for(clinician).get(reverse("worklist:list")).content.decode()
+    assert "re-screen queued" in page and "Record changed" in page
+
+
+def test_the_reconciler_rescreens_a_record_changed_after_its_screening(changed_since):
+    from candidacy.screening import tasks
+
+    before = Screening.objects.of_patient(changed_since.pk)
+    assert tasks.reconcile() == 1
+    screening = Screening.objects.of_patient(changed_since.pk)
+    assert screening.record_version == changed_since.record_version
+    assert staleness_of(screening, changed_since) is None
+    assert screening.pk != before.pk and screening.band != before.band  # LVEF 40 counts now
+    assert tasks.reconcile() == 0

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0010_mrn_any_case_and_name_trigrams'),
+        ('patients', '0011_record_version'),
     ]
 
     operations = [

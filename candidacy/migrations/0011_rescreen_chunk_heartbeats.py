@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidacy', '0008_worklist_score_order'),
+        ('candidacy', '0010_screening_results_out_of_line'),
     ]
 
     operations = [
