@@ -129,7 +129,7 @@ def dead_chunks_claim() -> list[int]:
     )
     with transaction.atomic():
         ids = list(
-            RescreenChunk.objects.select_for_update(skip_locked=True)
+            RescreenChunk.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(dead, job__finished_at__isnull=True)
             .values_list("pk", flat=True)
         )
