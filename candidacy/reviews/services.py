@@ -91,6 +91,13 @@ class DecisionIncomplete(ReviewError):
 
 
 def _locked(review: Review) -> Review:
+    """The review, locked, after its patient: the lock and the order the screening service takes.
+
+    A re-screen reads the patient's review state to store on the new screening; holding the
+    patient, a step and a re-screen wait for each other, so neither stores a state the other
+    is about to change. Patient first, then review: the re-screen's order, so no deadlock.
+    """
+    list(Patient.objects.select_for_update(of=("self",)).filter(pk=review.patient_id).values("pk"))
     return Review.objects.select_for_update().get(pk=review.pk)
 
 
@@ -104,6 +111,14 @@ def _check_actor(review: Review, user, permission: str = "candidacy.change_revie
 def _audit(review: Review, *, by, from_state: str, detail: str = "") -> ReviewEvent:
     return ReviewEvent.objects.create(
         review=review, actor=by, from_state=from_state, to_state=review.state, detail=detail[:500]
+    )
+
+
+def _copy_state(review: Review) -> None:
+    """The patient's current screening carries their latest review's state, for the worklist's
+    filter; the review a step changes is open, and an open review is the patient's latest."""
+    Screening.objects.current().filter(patient_id=review.patient_id).update(
+        review_state=review.state
     )
 
 
@@ -167,6 +182,7 @@ def review_start(*, review: Review, by) -> Review:
         detail = f"Assigned to {display_name(by)}"
     review.state = State.IN_REVIEW
     review.save(update_fields=fields)
+    _copy_state(review)
     _audit(review, by=by, from_state=State.FLAGGED, detail=detail)
     return review
 
@@ -265,6 +281,7 @@ def review_decide(
             "re_review_on",
         ]
     )
+    _copy_state(review)
     _audit(review, by=by, from_state=State.IN_REVIEW, detail=_decision_detail(review, screening))
     return review
 
