@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidacy', '0011_rescreen_chunk_heartbeats'),
+        ('candidacy', '0012_rescreen_chunk_heartbeats'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidacy', '0010_screening_results_out_of_line'),
+        ('candidacy', '0011_screening_review_state'),
     ]
 
     operations = [
