@@ -23,6 +23,7 @@ from patients.models import Patient
 from ..reviews.models import Review
 from ..screening.models import BAND_RANK, SCORE_ORDER, Screening
 from ..screening.presenters import RECORD_FIELDS
+from ..screening.staleness import active_ruleset, staleness_of
 from .forms import NO_REVIEW, REVIEW_LABELS, WorklistForm
 from .keyset import Cursor, keyset, sort_key
 
@@ -124,6 +125,7 @@ class WorklistRow:
     completeness_percent: int
     url: str  # the patient's page
     why_url: str  # "why this rank", opened in place
+    stale: str = ""  # why the screening is out of date (candidacy.screening.staleness)
 
 
 def path_for(name: str):
@@ -165,9 +167,11 @@ def review_states(patient_ids: list[int]) -> dict[int, str]:
 
 def worklist_rows(screenings: list[Screening], disease_names: dict[str, str]) -> list[WorklistRow]:
     states = review_states([s.patient_id for s in screenings])
+    active = active_ruleset()  # once per page, not per row
     patient_url, why_url = path_for("patients:detail"), path_for("worklist:why")
     rows = []
     for s in screenings:
+        stale = staleness_of(s, s.patient, active)
         missing = missing_labels(getattr(s, "to_collect", None))
         state = states.get(s.patient_id, NO_REVIEW)
         rows.append(
@@ -180,6 +184,7 @@ def worklist_rows(screenings: list[Screening], disease_names: dict[str, str]) ->
                 missing=missing[:MISSING_SHOWN],
                 missing_more=max(0, len(missing) - MISSING_SHOWN),
                 completeness_percent=round(s.completeness * 100),
+                stale=stale.short if stale else "",
                 url=patient_url(s.patient.public_id),
                 why_url=why_url(s.patient.public_id),
             )

@@ -8,6 +8,6 @@ def grant(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("candidacy", "0012_referrals")]
+    dependencies = [("candidacy", "0014_referrals")]
 
     operations = [migrations.RunPython(grant, migrations.RunPython.noop)]

@@ -11,8 +11,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidacy', '0011_screening_review_state'),
-        ('patients', '0012_access_grants'),
+        ('candidacy', '0013_reconcile_index'),
+        ('patients', '0013_access_grants'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0011_record_version'),
+        ('patients', '0012_assessment_submission_key'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
