@@ -26,6 +26,7 @@ migrate: install
 demo: migrate
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py seed_demo --patients $(DEMO_PATIENTS)
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py screen_all
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py seed_demo_referrals
 
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (demo logins are in README.md)"

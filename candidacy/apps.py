@@ -11,6 +11,7 @@ class CandidacyConfig(AppConfig):
         from patients.signals import record_changed
         from rules.signals import register_publish_follow_up, ruleset_published
 
+        from .referrals import panels as referral_panels
         from .screening import panels, receivers
 
         record_changed.connect(
@@ -41,5 +42,23 @@ class CandidacyConfig(AppConfig):
                 "candidacy/screening/_print_button.html",
                 panels.print_button,
                 order=90,
+            )
+        )
+        register_patient_panel(
+            PatientPanel(
+                "refer",
+                HEADER_ACTIONS,
+                "candidacy/referrals/_refer_button.html",
+                referral_panels.refer_button,
+                order=80,
+            )
+        )
+        register_patient_panel(
+            PatientPanel(
+                "referrals",
+                MAIN,
+                "candidacy/referrals/_patient_referrals.html",
+                referral_panels.referrals_panel,
+                order=20,
             )
         )

@@ -6,6 +6,8 @@ so the tables and the migration history are those of the single app this used to
 """
 
 from .interop.models import CdsClient, CdsTokenUse
+from .referrals.attachments import ReferralAttachment
+from .referrals.models import Referral, ReferralStep
 from .reviews.models import Review, ReviewEvent, ReviewNote
 from .screening.models import RescreenChunk, RescreenJob, Screening
 from .worklist.models import ExportLog
@@ -16,6 +18,9 @@ __all__ = [
     "ExportLog",
     "RescreenChunk",
     "RescreenJob",
+    "Referral",
+    "ReferralAttachment",
+    "ReferralStep",
     "Review",
     "ReviewEvent",
     "ReviewNote",

@@ -8,4 +8,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 app = Celery("candidacy", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Tasks live beside the services they call, in the app's subpackages.
-app.autodiscover_tasks(["candidacy.screening", "rules", "patients.audit"])
+app.autodiscover_tasks(["candidacy.screening", "candidacy.referrals", "rules", "patients.audit"])

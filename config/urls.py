@@ -21,6 +21,7 @@ urlpatterns = [
     path("patients/", include("patients.urls")),
     path("criteria/", include("rules.urls")),
     path("reviews/", include("candidacy.reviews.urls")),
+    path("referrals/", include("candidacy.referrals.urls")),
     path("", include("candidacy.worklist.urls")),
     path("", include("candidacy.screening.urls")),
     path("", include("candidacy.interop.urls")),

@@ -1,7 +1,6 @@
 """The patient record: who, what disease, dated assessments, comorbidities, treatments.
 
-Every query for patients goes through ``Patient.objects.visible_to(user)`` (the user's centres,
-superusers included: clinical pages are for staff of a centre). Changes are kept by simple-history.
+Reached only through ``Patient.objects.visible_to(user)`` (access.py); simple-history keeps changes.
 """
 
 from __future__ import annotations
@@ -20,7 +19,8 @@ from simple_history.models import HistoricalRecords
 from common.vocabulary import COMORBIDITY_ITEMS
 
 from . import items as item_catalogue
-from .access import centre_ids
+from .access import centre_ids, granted_patient_ids
+from .grants import PatientAccessGrant as PatientAccessGrant  # collected here for Django
 from .relapses import Relapse as Relapse  # defined beside its checks, collected here for Django
 
 OLDEST_PLAUSIBLE_AGE_YEARS = 120
@@ -44,7 +44,6 @@ class Centre(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TRANSPLANT)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="centres", blank=True)
     history = HistoricalRecords()
-
     objects = CentreQuerySet.as_manager()
 
     class Meta:
@@ -112,8 +111,9 @@ class Therapy(models.Model):
 
 class PatientQuerySet(models.QuerySet):
     def visible_to(self, user) -> PatientQuerySet:
-        """The only way views reach patients: those of the user's centres (patients/access.py)."""
-        return self.filter(centre_id__in=centre_ids(user))
+        """The only way views reach patients: their centres' and those granted (access.py)."""
+        own, granted = Q(centre_id__in=centre_ids(user)), granted_patient_ids(user)
+        return self.filter(own | Q(pk__in=granted) if granted else own)
 
     def living(self) -> PatientQuerySet:
         """Patients not known to be deceased (the same rule as Patient.is_deceased)."""

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 from common.typed import field_label
 
 from . import services
-from .access import centre_ids
-from .audit.log import Action, access_logged, note_access
+from .access import centre_ids, is_own_patient
+from .audit.log import REFERRAL, Action, access_logged, note_access
 from .audit.selectors import recent_access
 from .fhir.importer import Source, import_run, totals_line
 from .forms import (
@@ -47,6 +47,8 @@ def visible_patient(request, public_id) -> Patient:
         public_id=public_id,
     )
     note_access(request, patient=patient)  # the access log has the patient without a query
+    if not is_own_patient(request.user, patient):
+        note_access(request, reason=REFERRAL)  # seen only because it was referred to them
     return patient
 
 
@@ -62,6 +64,10 @@ def patient_view(permission: str):
         def wrapper(request, public_id, *args, **kwargs):
             patient = visible_patient(request, public_id)
             if not request.user.has_perm(permission):
+                raise PermissionDenied
+            # A referral lets the receiving centre read the record, never change it.
+            writes = not permission.partition(".")[2].startswith("view_")
+            if writes and not is_own_patient(request.user, patient):
                 raise PermissionDenied
             return view(request, patient, *args, **kwargs)
 
@@ -115,6 +121,8 @@ def patient_update(request, patient):
 def patient_detail(request, patient):
     context = {
         "patient": patient,
+        # Read through a referral (patients/grants.py): the record is shown, not offered for edit.
+        "read_only": not is_own_patient(request.user, patient),
         "latest_values": sorted(
             patient.latest_values().values(), key=lambda v: v.get_item_display()
         ),

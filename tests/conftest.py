@@ -157,6 +157,7 @@ def migration_data(transactional_db):
     """Transactional tests flush the database, data migrations' rows included: put them back."""
     from django.apps import apps
 
+    from candidacy.referrals.permissions import grant_referral_permissions
     from candidacy.reviews.permissions import grant_review_permissions
     from patients import reference_data
     from patients.permissions import grant_record_permissions
@@ -169,3 +170,4 @@ def migration_data(transactional_db):
     seed.seed_default_ruleset(apps)
     seed.publish_ruleset_v2(apps)
     grant_review_permissions(apps)
+    grant_referral_permissions(apps)

@@ -26,7 +26,9 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "nav_centres": list(user.centres.values_list("code", flat=True)),
+        # Lazy too: the patient page renders each panel with the request, and so with these
+        # processors; eager, the codes were asked for once per panel.
+        "nav_centres": SimpleLazyObject(lambda: list(user.centres.values_list("code", flat=True))),
         # Lazy: pages without the top bar (and JSON views) never run the query.
         "nav_unassigned_flags": SimpleLazyObject(lambda: _unassigned_flags(user)),
     }

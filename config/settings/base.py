@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "candidacy.reviews.context_processors.navigation",
+                "candidacy.referrals.context_processors.navigation",
             ],
         },
     },
@@ -179,6 +180,15 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="candidacy@localhost")
 # Where links in emails point (emails carry links and MRNs, never clinical detail).
 CANDIDACY_BASE_URL = env.str("CANDIDACY_BASE_URL", default="http://127.0.0.1:8000")
+# How long a transplant centre may still read a referred patient's record after the referral
+# closes (decided or withdrawn): long enough to answer the referring doctor's questions.
+CANDIDACY_REFERRAL_ACCESS_DAYS = env.int("CANDIDACY_REFERRAL_ACCESS_DAYS", default=30)
+# Referral attachments (letters, echo and lung-function reports) live here, outside any URL the
+# web server serves: only a view that checks access and logs the read hands them out.
+# A referral waiting longer than this at one step reminds the receiving centre's coordinators.
+CANDIDACY_REFERRAL_WAIT_DAYS = env.int("CANDIDACY_REFERRAL_WAIT_DAYS", default=14)
+PRIVATE_FILES_ROOT = env.path("PRIVATE_FILES_ROOT", default=str(BASE_DIR / "private"))
+CANDIDACY_ATTACHMENT_MAX_MB = env.int("CANDIDACY_ATTACHMENT_MAX_MB", default=10)
 
 # Celery. Without a broker, tasks run in-process (eagerly) so the app works on a laptop.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -235,6 +245,11 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-rescreen": {
         "task": "candidacy.screening.tasks.nightly_rescreen",
         "schedule": crontab(hour=2, minute=0),
+    },
+    # Referrals that waited too long at a step: the coordinators hear once per step.
+    "referral-reminders": {
+        "task": "candidacy.referrals.tasks.remind_waiting_referrals",
+        "schedule": crontab(hour=7, minute=30),
     },
     # Picks up what a killed worker dropped, well before the broker's visibility timeout.
     "reconcile": {"task": "candidacy.screening.tasks.reconcile", "schedule": RECONCILE_SECONDS},

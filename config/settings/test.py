@@ -1,6 +1,7 @@
 """Test settings: the real settings with the few things tests must control."""
 
 import os
+import tempfile
 
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault(
@@ -25,3 +26,5 @@ AXES_FAILURE_LIMIT = 5
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # noqa: F405
 # Tests run tasks in-process unless a test starts the real worker (tests/candidacy/test_celery_pipeline.py).
 CELERY_TASK_ALWAYS_EAGER = True
+# Uploaded attachments go to a scratch folder, never into the checkout.
+PRIVATE_FILES_ROOT = os.path.join(tempfile.gettempdir(), f"candidacy-test-private-{os.getpid()}")

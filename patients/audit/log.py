@@ -31,6 +31,7 @@ CRITERIA = "Criteria administration: rule-set preview"
 EHR_REQUEST = "EHR request: FHIR RiskAssessment"
 EHR_DECISION_SUPPORT = "EHR decision support: CDS Hooks patient-view"
 AUDIT = "Audit of access to patient data"
+REFERRAL = "Transplant referral: the patient was referred to the user's centre"
 
 REFUSED = {
     401: "Refused: no valid credentials",

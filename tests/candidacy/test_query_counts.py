@@ -84,8 +84,8 @@ BUDGETS = {
     "patient list": 13,
     "patient list searched": 13,
     "patient page": 29,
-    "review queue": 12,
-    "review page": 19,
+    "review queue": 13,  # and the coordinators' badge of referrals waiting too long
+    "review page": 20,  # the same
 }
 
 

@@ -102,3 +102,51 @@ def test_patient_records_are_not_browsable_in_django_admin(client_for, superuser
     client = client_for(superuser_of_other_centre)
     assert client.get("/admin/patients/patient/").status_code == 404
     assert client.get("/admin/patients/disease/").status_code == 200
+
+
+# A centre may read one patient of another centre that was referred to it (patients/grants.py).
+@pytest.fixture
+def granted(centre, other_centre):
+    from patients.grants import PatientAccessGrant
+
+    referred = PatientFactory(centre=centre, family_name="Referred")
+    PatientAccessGrant.objects.create(
+        patient=referred, centre=other_centre, reason="Referred", source="test:1"
+    )
+    return referred
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", PATIENT_URLS)
+def test_a_grant_shows_another_centre_that_one_patient_read_only_and_no_other(
+    client_for, other_clinician, centre, granted, url_name
+):
+    neighbour = PatientFactory(centre=centre, family_name="Neighbour")
+    client = client_for(other_clinician)
+    response = client.get(reverse(url_name, args=[granted.public_id]))
+    assert response.status_code == (200 if url_name == "patients:detail" else 403)
+    assert client.get(reverse(url_name, args=[neighbour.public_id])).status_code == 404
+    listed = client.get(reverse("patients:list")).content.decode()
+    assert granted.family_name in listed and neighbour.family_name not in listed
+
+
+@pytest.mark.django_db
+def test_a_grant_ends_when_its_end_passes(client_for, other_clinician, granted, clock):
+    import datetime
+
+    from django.utils import timezone
+
+    granted.access_grants.update(ends_at=timezone.now() + datetime.timedelta(days=1))
+    url = reverse("patients:detail", args=[granted.public_id])
+    assert client_for(other_clinician).get(url).status_code == 200
+    clock.shift(datetime.timedelta(days=1, minutes=1))
+    assert client_for(other_clinician).get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_scope_with_a_grant_stays_a_filter_on_literal_ids(other_clinician, granted):
+    from patients.models import Patient
+
+    where = str(Patient.objects.visible_to(other_clinician).query).split("WHERE", 1)[1]
+    assert "SELECT" not in where  # no subquery: the ids are resolved first
+    assert f"IN ({granted.pk})" in where
