@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from patients.items import ITEMS
 from patients.models import Patient
 
 from ..reviews.models import Review
 from ..screening.models import BAND_RANK, Screening
-from ..screening.presenters import RECORD_FIELDS
+from ..screening.wording import input_label
 from .forms import NO_REVIEW, REVIEW_LABELS, WorklistForm
 from .keyset import Cursor, keyset, sort_key
 
@@ -112,15 +111,10 @@ class WorklistPage:
 
 
 def missing_labels(to_collect) -> list[str]:
-    labels = []
-    for item in to_collect or ():
-        key = item.get("item", "") if isinstance(item, dict) else ""
-        if key in ITEMS:
-            labels.append(ITEMS[key].label)
-        else:
-            key = key.removeprefix("comorbidity:")
-            labels.append(RECORD_FIELDS.get(key, key.replace("_", " ")))
-    return labels
+    """The inputs a screening still needs, in words (the page shows a few, the CSV all)."""
+    return [
+        input_label(item.get("item", "")) for item in to_collect or () if isinstance(item, dict)
+    ]
 
 
 def review_states(patient_ids: list[int]) -> dict[int, str]:
