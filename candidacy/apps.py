@@ -11,6 +11,7 @@ class CandidacyConfig(AppConfig):
         from patients.signals import record_changed
         from rules.signals import register_publish_follow_up, ruleset_published
 
+        from .reviews.panels import reviews_panel
         from .screening import panels, receivers
 
         record_changed.connect(
@@ -32,6 +33,11 @@ class CandidacyConfig(AppConfig):
                 "candidacy/screening/_screening.html",
                 panels.screening_panel,
                 order=10,
+            )
+        )
+        register_patient_panel(
+            PatientPanel(
+                "review", MAIN, "candidacy/reviews/_patient_reviews.html", reviews_panel, order=20
             )
         )
         register_patient_panel(
