@@ -9,13 +9,16 @@ The filter form is in forms.py; the sorts, the signed cursor and the page query 
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from patients.models import Patient
+from rules.result import Reason, reason_text
 
 from ..reviews.models import Review
 from ..screening.models import BAND_RANK, Screening
@@ -26,6 +29,9 @@ from .keyset import Cursor, keyset, sort_key
 PAGE_SIZE = 50
 EXPORT_CHUNK = 1000
 MISSING_SHOWN = 3
+# Up to this many rows the total is counted; beyond, the planner's estimate is shown as
+# "about": an exact COUNT(*) over hundreds of thousands of rows would cost more than the page.
+COUNT_CAP = 10_000
 # Completeness is a float (evaluable / applicable criteria): compare with a little slack.
 COMPLETE = 0.9999
 
@@ -42,7 +48,6 @@ def years_before(day: datetime.date, years: int) -> datetime.date:
 
 def worklist_queryset(user, form: WorklistForm) -> QuerySet[Screening]:
     """The user's current screenings, filtered by the (valid) form; not yet ordered or cut."""
-    data = form.cleaned_data
     qs = (
         Screening.objects.current()
         .visible_to(user)
@@ -51,6 +56,11 @@ def worklist_queryset(user, form: WorklistForm) -> QuerySet[Screening]:
         # Only the list of data to collect, not the whole stored result (lines and facts).
         .annotate(to_collect=F("result__to_collect"))
     )
+    return _filtered(qs, form)
+
+
+def _filtered(qs: QuerySet[Screening], form: WorklistForm) -> QuerySet[Screening]:
+    data = form.cleaned_data
     if data.get("q"):
         text = data["q"].strip()
         by_name = Q()
@@ -98,9 +108,11 @@ class WorklistRow:
     disease: str
     review_state: str
     review_label: str
-    missing: list[str]
+    missing: list[str]  # every input still to collect (the CSV has them all)
+    missing_shown: list[str]  # the first few, for the page
     missing_more: int
     completeness_percent: int
+    reasons: list[str]  # why the band is what it is (read for the export only)
 
 
 @dataclass
@@ -126,6 +138,10 @@ def review_states(patient_ids: list[int]) -> dict[int, str]:
     )
 
 
+def _reasons(stored) -> list[str]:
+    return [reason_text(Reason(*r)) for r in stored or ()]
+
+
 def worklist_rows(screenings: list[Screening], disease_names: dict[str, str]) -> list[WorklistRow]:
     states = review_states([s.patient_id for s in screenings])
     rows = []
@@ -139,9 +155,11 @@ def worklist_rows(screenings: list[Screening], disease_names: dict[str, str]) ->
                 disease=disease_names.get(s.disease_key, s.disease_key or "—"),
                 review_state=state,
                 review_label=REVIEW_LABELS.get(state, state),
-                missing=missing[:MISSING_SHOWN],
+                missing=missing,
+                missing_shown=missing[:MISSING_SHOWN],
                 missing_more=max(0, len(missing) - MISSING_SHOWN),
                 completeness_percent=round(s.completeness * 100),
+                reasons=_reasons(getattr(s, "reasons", None)),
             )
         )
     return rows
@@ -169,7 +187,7 @@ def worklist_iter(user, form: WorklistForm, chunk: int | None = None) -> Iterato
     """Every row of the filtered worklist in order, fetched in keyset chunks (for the export)."""
     chunk = chunk or EXPORT_CHUNK
     sort = form.cleaned_data["sort"]
-    qs = worklist_queryset(user, form)
+    qs = worklist_queryset(user, form).annotate(reasons=F("result__reasons"))
     names = form.disease_names()
     cursor = None
     while True:
@@ -185,7 +203,36 @@ def visible_screening(user, public_id) -> Screening | None:
     return (
         Screening.objects.current()
         .visible_to(user)
-        .select_related("patient")
+        .select_related("patient", "ruleset")
         .filter(patient__public_id=public_id)
         .first()
     )
+
+
+@dataclass(frozen=True)
+class Total:
+    count: int
+    exact: bool
+
+
+def worklist_total(user, form: WorklistForm) -> Total:
+    """How many rows the filtered worklist has: counted up to COUNT_CAP, estimated beyond."""
+    # The filters alone, without the page's joins and columns: the count reads the index.
+    qs = _filtered(Screening.objects.current().visible_to(user), form).order_by()
+    counted = qs.values("pk")[: COUNT_CAP + 1].count()
+    if counted <= COUNT_CAP:
+        return Total(counted, True)
+    return Total(max(_planner_rows(qs), counted), False)
+
+
+def _planner_rows(qs: QuerySet) -> int:
+    """PostgreSQL's own estimate of the query's rows (from its statistics, no scan)."""
+    if connection.vendor != "postgresql":
+        return 0
+    sql, params = qs.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):  # psycopg returns json as a str unless a loader is set
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
