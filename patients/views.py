@@ -74,11 +74,15 @@ def patient_list(request):
     form = PatientSearchForm(request.GET)
     if not form.is_valid():
         return HttpResponseBadRequest("Invalid search.")
+    text = (form.cleaned_data["q"] or "").strip()
     patients = (
-        Patient.objects.visible_to(request.user)
-        .search(form.cleaned_data["q"] or "")
-        .select_related("centre", "disease")
+        Patient.objects.visible_to(request.user).search(text).select_related("centre", "disease")
     )
+    if text and request.GET.get("from") == "header":
+        # The header's search box: an MRN that names one patient opens that patient.
+        by_mrn = list(Patient.objects.visible_to(request.user).filter(mrn__iexact=text)[:2])
+        if len(by_mrn) == 1:
+            return redirect("patients:detail", public_id=by_mrn[0].public_id)
     page = Paginator(patients, PATIENTS_PER_PAGE).get_page(form.cleaned_data["page"] or 1)
     return render(request, "patients/patient_list.html", {"form": form, "page": page})
 
