@@ -12,6 +12,7 @@ from common.vocabulary import COMORBIDITY_ITEMS
 from . import items as catalogue
 from .models import Centre, Patient, PriorTreatment, Relapse
 from .relapses import ONSET_TWICE
+from .therapy_choices import therapy_choices
 
 NOT_RECORDED = "Not recorded"
 BOOLEAN_CHOICES = [("", NOT_RECORDED), ("1", "Yes"), ("0", "No")]
@@ -39,6 +40,10 @@ class PatientSearchForm(forms.Form):
 COMORBIDITY_FIELDS = list(COMORBIDITY_ITEMS)
 
 
+NONE_OF_THESE = "none_of_these"
+NONE_OF_THESE_CONFLICT = "“None of these” is ticked, but these are answered Yes: {items}."
+
+
 class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
@@ -59,7 +64,10 @@ class PatientForm(forms.ModelForm):
             "birth_date": DateInput(),
             "death_date": DateInput(),
             "diagnosis_date": DateInput(),
-            **{name: forms.NullBooleanSelect() for name in COMORBIDITY_FIELDS},
+            **{
+                name: forms.NullBooleanSelect(attrs={"data-comorbidity": name})
+                for name in COMORBIDITY_FIELDS
+            },
         }
         help_texts = {
             name: "HCT-CI item (Sorror 2005). Leave as Unknown if not assessed."
@@ -81,7 +89,14 @@ class PatientForm(forms.ModelForm):
             ],
         ),
         ("Diagnosis", ["disease", "diagnosis_date"]),
-        ("Comorbidities (HCT-CI)", COMORBIDITY_FIELDS),
+        ("Comorbidities (HCT-CI)", [NONE_OF_THESE, *COMORBIDITY_FIELDS]),
+    )
+
+    none_of_these = forms.BooleanField(
+        label="None of these",
+        required=False,
+        help_text="The patient has none of the comorbidities below: every one left as Unknown "
+        "is saved as No.",
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -94,8 +109,43 @@ class PatientForm(forms.ModelForm):
         self.fields["diagnosis_date"].help_text = "Date of onset or diagnosis."
         self.fields["birth_date"].help_text = "Age is worked out from it."
 
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data  # what ModelForm.clean() returns, without its Optional
+        if cleaned.get(NONE_OF_THESE):
+            present = [
+                str(self.fields[name].label)
+                for name in COMORBIDITY_FIELDS
+                if cleaned.get(name) is True
+            ]
+            if present:
+                self.add_error(
+                    NONE_OF_THESE, NONE_OF_THESE_CONFLICT.format(items=", ".join(present))
+                )
+            else:
+                for name in COMORBIDITY_FIELDS:
+                    cleaned[name] = False
+        return cleaned
+
     def field_sections(self):
         return [(title, [self[name] for name in names]) for title, names in self.sections]
+
+
+def _number_attrs(item: catalogue.Item) -> dict[str, str]:
+    """The catalogue's limits on the input itself, so the browser says so before saving.
+
+    Items that may be typed in another unit (creatinine in µmol/L) keep only "any" step: their
+    limits are in the stored unit and would refuse a correct value in the other one. The
+    server checks every value again (Item.validate) whatever the browser did.
+    """
+    attrs = {"step": f"{item.step:g}" if item.step else "any", "inputmode": "decimal"}
+    if item.key in catalogue.UNIT_CONVERSIONS:
+        return {"step": "any", "inputmode": "decimal"}
+    if item.minimum is not None:
+        attrs["min"] = f"{item.minimum:g}"
+    if item.maximum is not None:
+        attrs["max"] = f"{item.maximum:g}"
+    return attrs
 
 
 class AssessmentForm(forms.Form):
@@ -137,10 +187,10 @@ class AssessmentForm(forms.Form):
                 help_text=item.help,
             )
         return forms.FloatField(
-            label=item.label,
+            label=f"{item.label} ({item.unit})" if item.unit else item.label,
             required=False,
             help_text=f"{item.range_text}. {item.help}".strip(),
-            widget=forms.NumberInput(attrs={"step": "any"}),
+            widget=forms.NumberInput(attrs=_number_attrs(item)),
         )
 
     def sections(self):
@@ -201,6 +251,13 @@ class PriorTreatmentForm(forms.ModelForm):
         model = PriorTreatment
         fields = ["therapy", "start_date", "end_date", "outcome", "stop_reason"]
         widgets = {"start_date": DateInput(), "end_date": DateInput()}
+
+    def __init__(self, *args, therapies=None, disease=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if therapies is not None:
+            form_field(self, "therapy", forms.ModelChoiceField).choices = therapy_choices(
+                therapies, disease
+            )
 
 
 PriorTreatmentFormSet = forms.inlineformset_factory(
@@ -293,6 +350,13 @@ class FhirUploadForm(forms.Form):
     # Declared fields leave the class for base_fields, so this does not replace BaseForm.files (the
     # request's uploads); django-stubs sees a class attribute of another type.
     files = MultipleFileField(label="FHIR bundles (JSON)", help_text=LIMITS)  # type: ignore[assignment]
+
+    none_of_these = forms.BooleanField(
+        label="None of these",
+        required=False,
+        help_text="The patient has none of the comorbidities below: every one left as Unknown "
+        "is saved as No.",
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

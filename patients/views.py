@@ -30,7 +30,8 @@ from .forms import (
     RelapseFormSet,
 )
 from .history import edit_history
-from .models import Assessment, ImportRun, Patient
+from .items import ITEMS
+from .models import Assessment, ImportRun, Patient, Therapy
 from .panels import render_patient_panels
 from .relapses import count_in_last_year
 
@@ -145,7 +146,12 @@ def _relapses(patient) -> dict:
 @access_logged("Assessment form")
 @patient_view("patients.add_assessment")
 def assessment_create(request, patient):
-    form = AssessmentForm(request.POST or None, patient=patient)
+    copied = None
+    initial = {}
+    if request.method == "GET" and request.GET.get("copy") == "last":
+        copied = patient.assessments.filter(entered_in_error=False).first()
+        initial = copy_initial(copied) if copied else {}
+    form = AssessmentForm(request.POST or None, patient=patient, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.assessment_record(
             patient=patient,
@@ -156,7 +162,21 @@ def assessment_create(request, patient):
         )
         messages.success(request, "The assessment was recorded.")
         return redirect("patients:detail", public_id=patient.public_id)
-    return render(request, "patients/assessment_form.html", {"form": form, "patient": patient})
+    has_earlier = patient.assessments.filter(entered_in_error=False).exists()
+    context = {"form": form, "patient": patient, "copied": copied, "has_earlier": has_earlier}
+    return render(request, "patients/assessment_form.html", context)
+
+
+def copy_initial(assessment: Assessment) -> dict:
+    """An earlier assessment's values as a new form's starting point (never its date: what is
+    saved is dated the day it was measured)."""
+    initial = {}
+    for value in assessment.values.all():
+        item = ITEMS.get(value.item)
+        if item is None:
+            continue
+        initial[value.item] = f"{value.value:g}" if (item.boolean or item.choices) else value.value
+    return initial
 
 
 @require_POST
@@ -181,7 +201,12 @@ def assessment_mark_in_error(request, patient, assessment_id):
 @access_logged("Treatment history form")
 @patient_view("patients.change_priortreatment")
 def treatments_edit(request, patient):
-    formset = PriorTreatmentFormSet(request.POST or None, instance=patient)
+    therapies = list(Therapy.objects.order_by("name"))
+    formset = PriorTreatmentFormSet(
+        request.POST or None,
+        instance=patient,
+        form_kwargs={"therapies": therapies, "disease": patient.disease},
+    )
     if request.method == "POST" and formset.is_valid():
         services.treatments_save(patient=patient, formset=formset)
         messages.success(request, "The treatment history was saved.")
