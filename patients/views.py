@@ -34,6 +34,7 @@ from .items import ITEMS
 from .models import Assessment, ImportRun, Patient, Therapy
 from .panels import render_patient_panels
 from .relapses import count_in_last_year
+from .trends import trend_series
 
 PATIENTS_PER_PAGE = 50
 RELAPSES_SAVED = "The relapse dates were saved."
@@ -123,6 +124,7 @@ def patient_detail(request, patient):
             :20
         ],
         "history": edit_history(patient)[:50],
+        "trends": trend_series(patient),
         "viewers": recent_access(patient),
         "panels": render_patient_panels(request, patient),
         "comorbidities": [
