@@ -20,9 +20,13 @@
     if (!button) return;
     button.hidden = false;
     button.addEventListener("click", function () {
+      // Back to the form's initial values (not blank: a default such as the outcome's
+      // "unknown" left blank would count as a change, and the formset would check the row).
       row.querySelectorAll("input, select, textarea").forEach(function (input) {
         if (input.type === "hidden") return;
-        if (input.tagName === "SELECT") { input.selectedIndex = 0; } else { input.value = ""; }
+        if (input.tagName === "SELECT") {
+          Array.prototype.forEach.call(input.options, function (o) { o.selected = o.defaultSelected; });
+        } else { input.value = input.defaultValue; }
       });
       row.hidden = true;
       add.focus();
