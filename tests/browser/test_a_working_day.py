@@ -38,15 +38,8 @@ def no_code_on(page, criteria):
     assert internal_strings(page.content(), criteria) == [], page.url
 
 
-def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-
-
-def test_a_clinicians_day(page, live_server, demo, screenshot):
-    sign_in(page, live_server, "clinician-ntc")
+def test_a_clinicians_day(page, sign_in, live_server, demo, screenshot):
+    sign_in("clinician-ntc", PASSWORD)
     assert page.url.endswith("/worklist/")
     assert " of " in page.locator("#worklist-position").inner_text()  # "1–50 of 61"
     first = page.locator("#worklist tbody tr").first
@@ -96,10 +89,10 @@ def test_a_clinicians_day(page, live_server, demo, screenshot):
     screenshot("day-clinician-print")
 
 
-def test_a_coordinators_day(page, live_server, demo, screenshot):
+def test_a_coordinators_day(page, sign_in, live_server, demo, screenshot):
     flagged = Review.objects.filter(centre__code="ntc", state=Review.State.FLAGGED)
     assert flagged.exists()
-    sign_in(page, live_server, "coordinator-ntc")
+    sign_in("coordinator-ntc", PASSWORD)
     assert page.url.endswith("/reviews/")
     top = page.locator("#review-queue tbody tr").first
     top_name = top.locator("td").first.locator("a").inner_text()
@@ -135,8 +128,8 @@ def test_a_coordinators_day(page, live_server, demo, screenshot):
     screenshot("day-coordinator-reopened")
 
 
-def test_a_criteria_admins_day(page, live_server, demo, screenshot):
-    sign_in(page, live_server, "criteria-admin")
+def test_a_criteria_admins_day(page, sign_in, live_server, demo, screenshot):
+    sign_in("criteria-admin", PASSWORD)
     assert page.url.endswith("/admin/rules/ruleset/")
     page.goto(f"{live_server.url}/criteria/")
     page.fill("#criteria-search", "LVEF")
