@@ -137,7 +137,8 @@ def test_it_shows_what_a_row_needs(client_for, coordinator, ranked):
     page = get(client_for(coordinator)).content.decode()
     assert "Supports a decision; the team decides." in page
     assert '<span class="band band-strong">Strong candidate</span>' in page
-    assert 'class="score-bar" style="width: 90%"' in page
+    # The score's bar: drawn as SVG, no inline style (the Content-Security-Policy forbids it).
+    assert '<rect width="90" height="10" fill="#0a58ca">' in page
     assert "Missing: LVEF" in page  # Fox's first missing item
     assert "Multiple sclerosis, relapsing-remitting" in page
     assert f"{TODAY.day} {TODAY:%b %Y}" in page  # last screened, as 1 Apr 2026
