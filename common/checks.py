@@ -92,3 +92,19 @@ def check_session_timeouts(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_proxy_addresses(app_configs=None, **kwargs):
+    """Behind a proxy, the lock-out must read the client's address, not the proxy's."""
+    behind = getattr(settings, "BEHIND_PROXY", False)
+    if behind and getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0) < 1:
+        return [
+            Warning(
+                "DJANGO_BEHIND_PROXY is on but AXES_PROXY_COUNT is 0: every sign-in seems to come "
+                "from the proxy's address, so AXES_ADDRESS_FAILURE_LIMIT failures by anyone lock "
+                "everyone out. Set AXES_PROXY_COUNT to the number of proxies in front.",
+                id="candidacy.W002",
+            )
+        ]
+    return []

@@ -124,12 +124,17 @@ class Keyset:
             order.append(F(column).desc() if desc else F(column).asc())
         return order
 
-    def page(self, qs: QuerySet, sort: str, cursor: Cursor | None, size: int) -> tuple[list, bool]:
-        """One page of ``size`` rows after the cursor, in display order, and whether more lie beyond."""
+    def page_query(self, qs: QuerySet, sort: str, cursor: Cursor | None, size: int) -> QuerySet:
+        """The query of one page: the rows after the cursor, ordered, one more than ``size``."""
         backwards = bool(cursor and cursor.backwards)
         if cursor is not None:
             qs = qs.filter(self.after(sort, cursor.key, backwards))
-        rows = list(qs.order_by(*self.ordering(sort, backwards))[: size + 1])
+        return qs.order_by(*self.ordering(sort, backwards))[: size + 1]
+
+    def page(self, qs: QuerySet, sort: str, cursor: Cursor | None, size: int) -> tuple[list, bool]:
+        """One page of ``size`` rows after the cursor, in display order, and whether more lie beyond."""
+        backwards = bool(cursor and cursor.backwards)
+        rows = list(self.page_query(qs, sort, cursor, size))
         more = len(rows) > size
         rows = rows[:size]
         if backwards:

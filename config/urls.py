@@ -17,6 +17,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/mfa/", include("config.mfa.urls")),
     path("patients/", include("patients.urls")),
     path("criteria/", include("rules.urls")),
     path("reviews/", include("candidacy.reviews.urls")),

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from common.formsets import CappedInlineFormSet
 from common.typed import form_field
 from common.vocabulary import COMORBIDITY_ITEMS
 
@@ -264,6 +265,7 @@ PriorTreatmentFormSet = forms.inlineformset_factory(
     Patient,
     PriorTreatment,
     form=PriorTreatmentForm,
+    formset=CappedInlineFormSet,
     extra=2,
     can_delete=True,
     max_num=60,
@@ -280,7 +282,7 @@ class RelapseForm(forms.ModelForm):
         help_texts = {"onset": "The day the relapse began."}
 
 
-class BaseRelapseFormSet(forms.BaseInlineFormSet):
+class BaseRelapseFormSet(CappedInlineFormSet):
     def clean(self):
         """One relapse per day, counting the rows already stored that the page did not post.
 

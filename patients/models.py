@@ -1,8 +1,7 @@
 """The patient record: who, what disease, dated assessments, comorbidities, treatments.
 
-Every query for patients goes through ``Patient.objects.visible_to(user)``, which
-scopes to the user's centres (superusers included: clinical pages are for staff of
-a centre). Changes are kept by django-simple-history.
+Every query for patients goes through ``Patient.objects.visible_to(user)`` (the user's centres,
+superusers included: clinical pages are for staff of a centre). Changes are kept by simple-history.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -120,10 +120,9 @@ class PatientQuerySet(models.QuerySet):
         return self.filter(deceased=False, death_date__isnull=True)
 
     def search(self, text: str) -> PatientQuerySet:
-        text = text.strip()
-        if not text:
+        if not (text := text.strip()):
             return self
-        query = Q(mrn__iexact=text)
+        query = Q(mrn__iexact=text)  # each an index condition (patients migration 0010)
         for word in text.split():
             query |= Q(family_name__icontains=word) | Q(given_name__icontains=word)
         return self.filter(query)
@@ -213,6 +212,7 @@ class Patient(models.Model):
             models.Index(fields=["family_name", "given_name"]),
             # CDS Hooks calls find the patient by the EHR's id within the client's centres.
             models.Index(fields=["centre", "fhir_id"], name="patient_fhir_id_by_centre"),
+            models.Index(Upper("mrn"), name="patient_mrn_any_case"),  # for mrn__iexact
         ]
 
     def __str__(self):

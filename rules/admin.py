@@ -12,6 +12,7 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from common.formsets import CappedInlineFormSet
 from patients.history_admin import ReadOnlyHistoryAdmin
 
 from . import services
@@ -27,6 +28,13 @@ CLONED = "Draft version {draft} was created from version {source}."
 
 class DraftOnlyInline(admin.TabularInline):
     extra = 0
+    # Far above any rule set (the default has 37 indications); Django's own cap is 2,000 forms.
+    formset = CappedInlineFormSet
+    max_num = 300
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", self.max_num)
+        return super().get_formset(request, obj, **kwargs)
 
     def _editable(self, obj):
         return obj is None or obj.is_editable

@@ -122,12 +122,31 @@ def superuser_of_other_centre(other_centre):
     return _member(CLINICIAN, other_centre, username="root", is_superuser=True, is_staff=True)
 
 
+def pass_second_step(client, user):
+    """Give a signed-in test client's session the second step of signing in, as the real one
+    does: a confirmed authenticator for ``user`` that has verified this session. Production
+    code is unchanged: the session holds exactly what django-otp writes after a right code."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
 @pytest.fixture
 def client_for(client):
-    """Log a client in as a user: ``client_for(clinician)``."""
+    """Log a client in as a user: ``client_for(clinician)``. A user who must use MFA has
+    passed it; tests/test_mfa.py signs in without that help."""
+    from config.mfa.policy import mfa_due
 
     def login(user):
         client.force_login(user)
+        if mfa_due(user):
+            pass_second_step(client, user)
         return client
 
     return login

@@ -97,17 +97,57 @@ def test_repeated_failed_logins_lock_the_account_and_are_logged(client, clinicia
 
 
 @pytest.mark.django_db
+@override_settings(AXES_ADDRESS_FAILURE_LIMIT=8)
 def test_repeated_failures_from_one_address_lock_that_address(client, clinician, coordinator):
-    for n in range(5):
-        client.post(
-            reverse("login"), {"username": f"nobody{n}", "password": "x"}, REMOTE_ADDR="10.9.9.9"
-        )
-    response = client.post(
-        reverse("login"),
-        {"username": "coord", "password": DEFAULT_PASSWORD},
-        REMOTE_ADDR="10.9.9.9",
-    )
+    def sign_in(username, password):
+        data = {"username": username, "password": password}
+        return client.post(reverse("login"), data, REMOTE_ADDR="10.9.9.9")
+
+    for n in range(7):
+        sign_in(f"nobody{n}", "x")
+    assert sign_in("coord", DEFAULT_PASSWORD).status_code == 302
+    client.post(reverse("logout"))
+    # A sign-in clears its own account's failures, not the address's: one more locks it.
+    sign_in("nobody7", "x")
+    assert sign_in("coord", DEFAULT_PASSWORD).status_code == 429
+    # From elsewhere the account still opens.
+    data = {"username": "coord", "password": DEFAULT_PASSWORD}
+    assert client.post(reverse("login"), data, REMOTE_ADDR="10.1.1.1").status_code == 302
+
+
+@pytest.mark.django_db
+def test_signing_in_to_ones_own_account_does_not_reset_the_guesses_at_another(
+    client, clinician, coordinator
+):
+    """The attack of issue 12: 4 guesses at the victim, 1 sign-in as the attacker, 5 times."""
+    attacker = {"username": "coord", "password": DEFAULT_PASSWORD}
+    for _ in range(5):
+        for _ in range(4):
+            client.post(
+                reverse("login"), {"username": "clin", "password": "guess"}, REMOTE_ADDR="10.6.6.6"
+            )
+        client.post(reverse("login"), attacker, REMOTE_ADDR="10.6.6.6")
+        client.post(reverse("logout"))
+
+    victim = {"username": "clin", "password": DEFAULT_PASSWORD}
+    response = client.post(reverse("login"), victim, REMOTE_ADDR="10.7.7.7")
     assert response.status_code == 429
+    assert "Sign-in locked" in response.content.decode()
+    # The attacker's own account is not locked, and its sign-in worked each time.
+    assert client.post(reverse("login"), attacker, REMOTE_ADDR="10.6.6.6").status_code == 302
+    assert AccessLog.objects.filter(username="coord").count() == 6
+
+
+@pytest.mark.django_db
+def test_the_victims_own_sign_in_clears_the_victims_failures(client, clinician):
+    for _ in range(4):
+        client.post(reverse("login"), {"username": "clin", "password": "typo"})
+    client.post(reverse("login"), {"username": "clin", "password": DEFAULT_PASSWORD})
+    client.post(reverse("logout"))
+    for _ in range(4):
+        client.post(reverse("login"), {"username": "clin", "password": "typo"})
+    response = client.post(reverse("login"), {"username": "clin", "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
 
 
 @pytest.mark.django_db

@@ -52,3 +52,12 @@ def test_production_with_a_broker_and_postgresql_passes():
 def test_session_timeouts_must_be_positive_and_idle_within_absolute(settings, idle, absolute):
     settings.SESSION_IDLE_TIMEOUT, settings.SESSION_ABSOLUTE_TIMEOUT = idle, absolute
     assert ids(checks.check_session_timeouts()) == {"candidacy.W001"}
+
+
+@pytest.mark.parametrize(
+    "behind, proxies, expected",
+    [(True, 0, {"candidacy.W002"}), (True, 1, set()), (False, 0, set())],
+)
+def test_behind_a_proxy_the_lock_out_must_count_the_proxies(settings, behind, proxies, expected):
+    settings.BEHIND_PROXY, settings.AXES_IPWARE_PROXY_COUNT = behind, proxies
+    assert ids(checks.check_proxy_addresses()) == expected

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, IntegerField, Q
 
 from patients.access import centre_ids
 from patients.models import Centre, Patient
@@ -32,6 +32,13 @@ from rules.specs import (
 WORKLIST_BAND_ORDER = (STRONG, POSSIBLE, INCOMPLETE, TRIAL_ONLY, UNLIKELY, EXCLUDED, NOT_INDICATED)
 BAND_RANK = {band: rank for rank, band in enumerate(WORKLIST_BAND_ORDER)}
 CANDIDATE_BANDS = (STRONG, POSSIBLE)
+
+
+# The score order, high first, as one ascending expression: keyset pagination then compares
+# (score_order, sort_name, patient_id) as a row value against one index. Compared column by
+# column in mixed directions, the index bounds only the score and a deep page read every row
+# of an equal score before the cursor: all the gated bands, a third of a centre, share -1.
+SCORE_ORDER = Func(F("sort_score"), template="(-%(expressions)s)", output_field=IntegerField())
 
 
 def rank_key(band: str, score: int | None) -> int:
@@ -125,9 +132,12 @@ class Screening(models.Model):
                 name="worklist_by_name",
             ),
             models.Index(
-                fields=["centre", "-sort_score", "sort_name", "patient"],
+                F("centre"),
+                SCORE_ORDER,
+                F("sort_name"),
+                F("patient"),
                 condition=Q(is_current=True),
-                name="worklist_by_score",
+                name="worklist_by_score_order",
             ),
             models.Index(
                 fields=["centre", "-created_at", "-patient"],

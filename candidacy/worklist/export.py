@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from django.utils import timezone
 
 from common.labels import capfirst
+from common.spreadsheet import safe_cell
 
 from .forms import WorklistForm
 from .models import ExportLog
@@ -36,13 +37,6 @@ HEADER = [
     "Last screened",
     "Rule set version",
 ]
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 class _Echo:

@@ -19,7 +19,8 @@ from ..screening.models import Screening
 
 __all__ = ["BAD_CURSOR", "COLUMN_TYPES", "SORTS", "Cursor", "Row", "keyset", "sort_key"]
 
-CURSOR_SALT = "candidacy.worklist.cursor"
+# v2: the score sort became one ascending column (score_order): older score cursors are refused.
+CURSOR_SALT = "candidacy.worklist.cursor.v2"
 
 # A sort is a tuple of (column, descending). The last column is always the patient id, so
 # the key is unique and a page boundary never splits or repeats rows with equal values.
@@ -29,14 +30,15 @@ SORTS: dict[str, common_keyset.Sort] = {
     # "Not indicated" first, so the worklist order lives in that constant, not here.
     "rank": (("rank_key", False), ("sort_name", False), ("patient_id", False)),
     "name": (("sort_name", False), ("patient_id", False)),
-    "score": (("sort_score", True), ("sort_name", False), ("patient_id", False)),
+    # score_order is the score negated (screening.models.SCORE_ORDER), annotated by the selector.
+    "score": (("score_order", False), ("sort_name", False), ("patient_id", False)),
     "screened": (("created_at", True), ("patient_id", True)),
 }
 COLUMN_TYPES = {
     "rank_key": int,
     "sort_name": str,
     "patient_id": int,
-    "sort_score": int,
+    "score_order": int,
     "created_at": datetime.datetime,
 }
 WORKLIST = common_keyset.Keyset(SORTS, COLUMN_TYPES, CURSOR_SALT)

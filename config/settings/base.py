@@ -91,6 +91,11 @@ DATABASES = {
 # request reconnects instead of failing on a dead connection.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT: a page query with a filter over a LIMIT is estimated far above jit_above_cost
+    # and PostgreSQL spent 40 ms compiling a query that runs in 5 (docs/performance.md).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -105,6 +110,9 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # What those let through: "aaaaaaaaaaaa", and the user's own names with digits around.
+    {"NAME": "common.passwords.RepeatedCharactersValidator"},
+    {"NAME": "common.passwords.UserNamesValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -116,8 +124,12 @@ SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 *
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Failed logins: lock the account and, separately, the address; log every attempt.
+# Failed logins: lock the account and, separately, the address; log every attempt. The two
+# counts are kept apart (common/lockout.py): a sign-in clears its own account's failures only,
+# never its address's, so succeeding at one account cannot reset the guesses at another.
+AXES_HANDLER = "common.lockout.AccountLockoutHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=50)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
@@ -155,7 +167,10 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto says the request came over https; anyone can send it, so it is trusted only
+# when a proxy in front sets it (and overwrites the client's): DJANGO_BEHIND_PROXY=1.
+BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -226,3 +241,60 @@ CELERY_BEAT_SCHEDULE["seal-audit-chains"] = {
     "schedule": AUDIT_SEAL_SECONDS,
 }
 # --- end of issue 12, parts 2, 4 and 5 ------------------------------------------------------
+
+# --- Two-step sign-in, MFA (issue 12, part 3; config/mfa) -----------------------------------
+# django-otp keeps the devices: TOTP apps, and recovery codes as its "static" device.
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "config.mfa",
+]
+# After authentication and the access log: OTPMiddleware says whether the session passed the
+# second step, then ours keeps a user who must pass it away from every other page (admin too).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("patients.audit.middleware.AccessLogMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "config.mfa.middleware.RequireMfaMiddleware",
+)
+# Staff, superusers and criteria admins must use MFA; on, so must everyone.
+CANDIDACY_MFA_FOR_ALL = env.bool("CANDIDACY_MFA_FOR_ALL", default=False)
+OTP_TOTP_ISSUER = "Candidacy"
+# The admin never shows a device's secret; resetting (config/mfa/admin.py) is the way to help.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# --- end of issue 12, part 3 ----------------------------------------------------------------
+
+# --- Response headers (issue 12, part 7) ----------------------------------------------------
+# A Content-Security-Policy (django-csp): scripts, styles, fonts and images from this site only,
+# no inline script or style (templates carry none; static/js/styles.js sets the computed widths),
+# no plugins, no framing, forms post here only. Bootstrap's CSS draws its icons as data: SVGs.
+INSTALLED_APPS += ["csp"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# After whitenoise, so static files keep their long caching; every page and export gets
+# `Cache-Control: no-store` (patient data must not stay in a shared or browser cache) and a
+# Permissions-Policy turning off the browser features the app never uses.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "common.headers.SecurityHeadersMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("common.headers.SecurityHeadersMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+# --- end of issue 12, part 7 ----------------------------------------------------------------

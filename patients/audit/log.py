@@ -75,7 +75,7 @@ def clip(value, length: int) -> str:
 
 
 def client_address(request) -> str | None:
-    from axes.helpers import get_client_ip_address  # type: ignore[import-untyped]
+    from axes.helpers import get_client_ip_address
 
     address = get_client_ip_address(request)
     try:

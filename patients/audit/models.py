@@ -127,3 +127,47 @@ class ChainLink(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.chain} #{self.position} (row {self.row_id})"
+
+
+class SecurityEvent(AppendOnlyModel):
+    """A change to how someone signs in, or a refused second step: who did what to whose account.
+
+    Kept beside the access log, append-only and in its own hash chain, because "who reset
+    whose two-step sign-in" must survive an administrator who would rather it did not.
+    """
+
+    class Action(models.TextChoices):
+        MFA_ENROLLED = "mfa_enrolled", "Set up two-step sign-in"
+        MFA_RECOVERY_USED = "mfa_recovery", "Signed in with a recovery code"
+        MFA_REFUSED = "mfa_refused", "Refused a wrong sign-in code"
+        MFA_RESET = "mfa_reset", "Reset two-step sign-in"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who acted.",
+    )
+    actor = models.CharField(max_length=300)
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        help_text="Whose sign-in it concerns.",
+    )
+    subject_name = models.CharField(max_length=300)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["subject", "-id"], name="audit_security_subject")]
+
+    def __str__(self):
+        return f"{self.actor} {self.get_action_display()} ({self.subject_name})"

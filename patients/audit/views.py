@@ -12,6 +12,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from common.spreadsheet import safe_cell
+
 from .forms import AccessLogFilterForm
 from .log import AUDIT, Action, access_logged
 from .models import AccessEvent
@@ -33,8 +35,6 @@ HEADER = [
     "Path",
     "Detail",
 ]
-# A spreadsheet runs a cell starting with one of these as a formula; the full-width forms too.
-FORMULA_STARTS = ("=", "+", "-", "@", "|", "\t", "\r", "\n", "＝", "＋", "－", "＠", "｜")
 
 
 @require_GET
@@ -61,11 +61,6 @@ def access_log(request):
 class _Echo:
     def write(self, value: str) -> str:
         return value
-
-
-def safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def csv_lines(rows) -> Iterator[str]:

@@ -96,6 +96,12 @@ def test_cells_that_would_run_as_formulas_are_neutralised(client_for, clinician,
     assert row[3] == "'+1-2"
 
 
+def test_full_width_signs_pipes_and_leading_spaces_are_neutralised(client_for, clinician, centre):
+    screened(centre, "＝HYPERLINK(1)", STRONG, 80, mrn="|calc", given_name="  =1+1")
+    _response, table = export(client_for(clinician))
+    assert table[1][1:4] == ["'＝HYPERLINK(1)", "'  =1+1", "'|calc"]
+
+
 def test_another_centres_patients_are_never_exported(client_for, other_clinician, rows):
     _response, table = export(client_for(other_clinician))
     assert [r[1] for r in table[1:]] == ["Zed"]

@@ -82,7 +82,14 @@ def _leaks(client, urls, criteria) -> dict[str, list[str]]:
 
 
 def _login(client, username):
-    client.force_login(get_user_model().objects.get(username=username))
+    from config.mfa.policy import mfa_due
+
+    from ..conftest import pass_second_step
+
+    user = get_user_model().objects.get(username=username)
+    client.force_login(user)
+    if mfa_due(user):  # criteria admins sign in with a second step
+        pass_second_step(client, user)
     return client
 
 

@@ -1,5 +1,7 @@
 """The access log (issue 12, finding 2): every view of a patient's data and every refusal."""
 
+import csv
+import io
 import json
 from unittest import mock
 
@@ -215,6 +217,17 @@ def test_an_auditor_exports_the_log_as_csv(client_for, auditor, clinician, patie
     assert lines[0].startswith("Time,User,Address,Patient MRN")
     assert len(lines) == 2 and "MRN-7" in lines[1] and "Patient page" in lines[1]
     assert response["Cache-Control"] == "no-store"
+
+
+def test_the_access_log_csv_neutralises_what_a_spreadsheet_would_run(
+    client_for, auditor, clinician, centre
+):
+    patient = PatientFactory(centre=centre, mrn="﹦HYPERLINK(1)")
+    client_for(clinician).get(reverse("patients:detail", args=[patient.public_id]))
+    response = client_for(auditor).get(reverse("audit:export"))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    mrns = [row[rows[0].index("Patient MRN")] for row in rows[1:]]
+    assert "'﹦HYPERLINK(1)" in mrns and "﹦HYPERLINK(1)" not in mrns
 
 
 def test_reading_the_log_is_logged_and_only_auditors_may(client_for, auditor, clinician):

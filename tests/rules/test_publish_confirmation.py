@@ -22,6 +22,7 @@ from rules.previews.models import RuleSetPreview
 from rules.specs import INCOMPLETE, POSSIBLE, STRONG, UNLIKELY
 
 from ..clock import TODAY
+from ..conftest import pass_second_step
 
 pytestmark = pytest.mark.django_db
 
@@ -179,6 +180,7 @@ def test_looking_at_the_page_publishes_nothing(client_for, criteria_admin, activ
 def test_publishing_needs_the_pages_csrf_token(criteria_admin, active, draft):
     client = Client(enforce_csrf_checks=True)
     client.force_login(criteria_admin)
+    pass_second_step(client, criteria_admin)
     assert client.post(publish_url(draft), {"publish": "Publish"}).status_code == 403
     assert RuleSet.objects.active() == active
 

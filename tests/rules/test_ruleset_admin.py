@@ -9,6 +9,8 @@ from rules.admin import CLONED, PUBLISH_ONE_AT_A_TIME
 from rules.defaults import DEFAULT_CRITERIA
 from rules.models import Criterion, RuleSet
 
+from ..conftest import pass_second_step
+
 pytestmark = pytest.mark.django_db
 
 
@@ -161,6 +163,7 @@ def test_only_criteria_admins_can_change_criteria(request, client_for, role, dra
     user = request.getfixturevalue(role)
     user.is_staff = True
     user.save()
+    pass_second_step(client, user)  # staff must use MFA, from the next request on
     url = reverse("admin:rules_ruleset_change", args=[draft.pk])
     assert 'name="_save"' not in client.get(url).content.decode()  # they may read it, no more
     assert client.post(url, {"name": "Changed", "version": draft.version}).status_code == 403

@@ -28,11 +28,10 @@ from candidacy.screening.services import (
     screenable_patient_ids,
     screenings_record_many,
 )
-from candidacy.worklist.forms import WorklistForm
-from candidacy.worklist.keyset import Cursor, sort_key
-from candidacy.worklist.selectors import worklist_queryset
 from rules.models import RuleSet
 from rules.specs import STRONG
+
+from .explain_worklist import deep_cursor
 
 BENCH_USER = "clinician-ntc"
 MAIN_QUERY = 'FROM "candidacy_screening"'
@@ -120,33 +119,18 @@ class Command(BaseCommand):
         )
 
     def _cases(self, user):
-        first: tuple[str, dict[str, str]] = ("first page", {})
-        form = WorklistForm({}, user=user)
-        form.is_valid()
-        qs = worklist_queryset(user, form).order_by("rank_key", "sort_name", "patient_id")
-        total = qs.count()  # setup only: the page itself never counts
-        deep_row = qs[max(0, int(total * 0.9) - 1)] if total else None
-        cases = [first]
-        if deep_row is not None:
-            cursor = Cursor("rank", False, sort_key(deep_row, "rank")).encode()
-            cases.append((f"deep page (~90% of {total:,})", {"cursor": cursor}))
+        cases: list[tuple[str, dict[str, str]]] = [("first page", {})]
+        deep = deep_cursor(user, {}, "rank")
+        if deep is not None:
+            cases.append(("deep page (~90%)", {"cursor": deep}))
         cases.append(("filtered: ms + Strong", {"disease": "ms", "band": STRONG}))
+        deep_score = deep_cursor(user, {}, "score")
         cases.append(
-            (
-                "sorted by score, deep" if deep_row else "sorted by score",
-                self._deep_score_params(user, total),
-            )
+            ("sorted by score, deep", {"sort": "score", "cursor": deep_score})
+            if deep_score
+            else ("sorted by score", {"sort": "score"})
         )
         return cases
-
-    def _deep_score_params(self, user, total):
-        form = WorklistForm({"sort": "score"}, user=user)
-        form.is_valid()
-        qs = worklist_queryset(user, form).order_by("-score", "sort_name", "patient_id")
-        if not total:
-            return {"sort": "score"}
-        row = qs[max(0, int(total * 0.9) - 1)]
-        return {"sort": "score", "cursor": Cursor("score", False, sort_key(row, "score")).encode()}
 
     def _measure(self, client, params, repeat):
         url = reverse("worklist:list") + ("?" + urlencode(params) if params else "")
@@ -163,6 +147,8 @@ class Command(BaseCommand):
         connection.queries_log.clear()
         with CaptureQueriesContext(connection) as captured:
             response = page()
+        # Read now: the next request empties the query log the capture slices.
+        count = len(captured)
         main = [q["sql"] for q in captured.captured_queries if MAIN_QUERY in q["sql"]]
         shown = response.content.decode().count('<tr data-patient="')
         page_ms = _median_ms(page, repeat)
@@ -173,4 +159,4 @@ class Command(BaseCommand):
                 cursor.fetchall()
 
         sql_ms = _median_ms(raw, repeat) if main else float("nan")
-        return f"{page_ms:.1f}", f"{sql_ms:.1f}", len(captured), shown
+        return f"{page_ms:.1f}", f"{sql_ms:.1f}", count, shown

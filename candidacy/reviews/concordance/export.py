@@ -9,7 +9,7 @@
 Two files rather than one with a section column: the two have different columns, and a
 table with one header per file opens straight in a spreadsheet or a statistics package;
 and the file that identifies patients stays apart from the one that does not.
-Every cell passes through the worklist's ``safe_cell`` (no spreadsheet formulas).
+Every cell passes through ``common.spreadsheet.safe_cell`` (no spreadsheet formulas).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from collections.abc import Iterable, Iterator
 
 from django.utils import timezone
 
-from ...worklist.export import safe_cell
+from common.spreadsheet import safe_cell
+
 from ...worklist.models import ExportLog
 from .departures import departures_iter
 from .selectors import TOO_FEW, Filters, Rate, Report
