@@ -73,19 +73,23 @@ def worklist_urls(client) -> dict[str, str]:
 # The budget of each page: what it needs today, counted with the session, the user, the
 # permissions, the nav badge, the access log's insert and the page's own queries.
 BUDGETS = {
-    "worklist first page": 15,
-    "worklist next page": 15,
-    "worklist filtered": 15,
-    "worklist searched": 16,  # and the ids of the patients with that MRN, resolved first
-    "worklist by score": 15,
-    "worklist by name": 15,
-    "worklist by last screened": 15,
+    # Each worklist page also counts its rows, up to a cap ("1–50 of 237", issue #13).
+    "worklist first page": 16,
+    "worklist next page": 16,
+    "worklist filtered": 16,
+    # and the ids of the patients with that MRN, resolved first, for the page and the count
+    "worklist searched": 18,
+    "worklist by score": 16,
+    "worklist by name": 16,
+    "worklist by last screened": 16,
     "dashboard": 15,
     "patient list": 13,
     "patient list searched": 13,
-    "patient page": 29,
+    "patient page": 32,  # the current review and its history, and the trends (issue #13)
     "review queue": 12,
-    "review page": 19,
+    # the screening's explanation (as on the patient page) and the patient's timeline:
+    # treatments, relapses, assessments and their values, screenings, reviews and their steps
+    "review page": 28,
 }
 
 
