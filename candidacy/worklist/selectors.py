@@ -19,6 +19,7 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from patients.access import centre_ids
 from patients.models import Patient
 from rules.result import Reason, reason_text
 
@@ -32,8 +33,9 @@ PAGE_SIZE = 50
 EXPORT_CHUNK = 1000
 MISSING_SHOWN = 3
 # Up to this many rows the total is counted; beyond, the planner's estimate is shown as
-# "about": an exact COUNT(*) over hundreds of thousands of rows would cost more than the page.
-COUNT_CAP = 10_000
+# "about". Measured at 1M patients (660,000 in the centre): counting to 1,001 takes 1-50 ms
+# whatever the filter, to 10,001 up to 240 ms with a filter, more than the page itself.
+COUNT_CAP = 1_000
 # Completeness is a float (evaluable / applicable criteria): compare with a little slack.
 COMPLETE = 0.9999
 
@@ -257,7 +259,10 @@ def worklist_total(user, form: WorklistForm) -> Total:
     counted = qs.values("pk")[: COUNT_CAP + 1].count()
     if counted <= COUNT_CAP:
         return Total(counted, True)
-    return Total(max(_planner_rows(qs), counted), False)
+    # The estimate reads the screening alone (its copy of the centre): with the join to the
+    # patient, PostgreSQL guesses the two centre conditions independent and says a third less.
+    alone = filtered(Screening.objects.current().filter(centre_id__in=centre_ids(user)), user, form)
+    return Total(max(_planner_rows(alone.order_by()), counted), False)
 
 
 def _planner_rows(qs: QuerySet) -> int:

@@ -68,7 +68,7 @@ def position_text(start: int, shown: int, total) -> str:
         return "No patients"
     if total.exact:
         return f"{start:,}–{start + shown - 1:,} of {total.count:,}"
-    rounded = round(total.count, -3) if total.count >= 10_000 else total.count
+    rounded = round(total.count, -3 if total.count >= 10_000 else -2)
     return f"{start:,}–{start + shown - 1:,} of about {rounded:,}"
 
 
