@@ -10,6 +10,7 @@ code operator or file path. The forbidden strings come from the code's own table
 """
 
 import io
+import json
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -93,7 +94,9 @@ def _login(client, username):
     return client
 
 
-def test_every_band_reads_in_words_on_the_patient_pages_and_the_cds_card(demo, client):
+def test_every_band_reads_in_words_on_the_patient_pages_the_fhir_notes_and_the_cds_card(
+    demo, client
+):
     criteria = _criteria()
     found = _one_per_band_and_disease()
     assert {band for band, _ in found} == set(BANDS)  # the demo gives every band
@@ -102,6 +105,13 @@ def test_every_band_reads_in_words_on_the_patient_pages_and_the_cds_card(demo, c
         pid = s.patient.public_id
         urls += [f"/patients/{pid}/", f"/patients/{pid}/print/", f"/worklist/{pid}/why/"]
     assert _leaks(_login(client, "clinician-ntc"), urls, criteria) == {}
+    client = _login(client, "clinician-ntc")
+    for s in found.values():
+        # The RiskAssessment sent back to the EHR: its notes are read there by clinicians.
+        url = f"/fhir/Patient/{s.patient.public_id}/$screening"
+        resource = json.loads(client.get(url, HTTP_ACCEPT="application/fhir+json").content)
+        notes = "\n".join(n["text"] for n in resource.get("note", []))
+        assert internal_strings(notes, criteria) == [], url
     for (band, _), s in found.items():
         card = screening_card(
             Result.from_dict(s.result), as_of=TODAY, card_uuid="x", patient_url="https://x/"
