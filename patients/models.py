@@ -195,10 +195,10 @@ class Patient(models.Model):
     heart_valve_disease = models.BooleanField(
         "heart valve disease (not mitral valve prolapse)", null=True, blank=True
     )
-
+    record_version = models.PositiveIntegerField(default=1, editable=False)  # patients.services
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "record_version"])
     _change_reason: str  # set before save() or delete(): simple_history's reason for the row
 
     objects = PatientQuerySet.as_manager()

@@ -88,11 +88,21 @@ class Screening(models.Model):
     rank_key = models.PositiveIntegerField()
     completeness = models.FloatField()
     result = models.JSONField(
-        help_text="The engine result, structured (explanation lines and input facts)."
+        help_text=(
+            "The engine result, structured. Slim form: each line names its criterion by key "
+            "(the criterion is read from the rule set version); the input facts are in `inputs`."
+        )
     )
     inputs_digest = models.CharField(
         max_length=64, help_text="Hash of the record, rule set and date it was computed from."
     )
+    # The input facts, stored once per distinct content. No index: nothing looks screenings up
+    # by their inputs, and an index here would add to every re-screen's storage.
+    inputs = models.ForeignKey(
+        "ScreeningInputs", on_delete=models.PROTECT, null=True, blank=True, db_index=False
+    )
+    # Patient.record_version when this was computed; None for rows stored before it existed.
+    record_version = models.PositiveIntegerField(null=True, blank=True)
     is_current = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Copies for the worklist: filters and keyset order without joins.
@@ -160,6 +170,23 @@ class Screening(models.Model):
         return f"{self.band}{score} ({self.as_of:%d %b %Y}, v{self.ruleset_version})"
 
 
+class ScreeningInputs(models.Model):
+    """The input facts a screening was computed from, keyed by the sha256 of their canonical JSON.
+
+    A re-screen that sees the same facts (a new rule set version, an unchanged record) points
+    at the row it already has instead of storing them again.
+    """
+
+    digest = models.CharField(max_length=64, primary_key=True)
+    facts = models.JSONField()
+
+    class Meta:
+        verbose_name_plural = "screening inputs"
+
+    def __str__(self):
+        return self.digest[:12]
+
+
 class RescreenJob(models.Model):
     """A batch re-screen (after publishing, nightly, or from the terminal) and its progress."""
 
@@ -196,6 +223,8 @@ class RescreenChunk(models.Model):
     job = models.ForeignKey(RescreenJob, on_delete=models.CASCADE, related_name="chunks")
     index = models.PositiveIntegerField()
     size = models.PositiveIntegerField()
+    # Seconds spent per stage (load, evaluate, serialise, write), for bench_rescreen.
+    stage_seconds = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [

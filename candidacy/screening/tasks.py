@@ -73,11 +73,14 @@ def screen_batch(patient_ids: list[int], job_id: int | None = None, chunk_index:
     A chunk delivered twice (acks late, retries) is screened twice harmlessly but counted
     once: the job's progress only moves when its RescreenChunk row is new.
     """
-    created = services.screenings_record_many(patient_ids=patient_ids)
+    timer = services.StageTimer()
+    created = services.screenings_record_many(patient_ids=patient_ids, timer=timer)
     if job_id is not None:
         with transaction.atomic():
             _, first_time = RescreenChunk.objects.get_or_create(
-                job_id=job_id, index=chunk_index, defaults={"size": len(patient_ids)}
+                job_id=job_id,
+                index=chunk_index,
+                defaults={"size": len(patient_ids), "stage_seconds": dict(timer)},
             )
             if first_time:
                 RescreenJob.objects.filter(pk=job_id).update(done=F("done") + len(patient_ids))

@@ -13,6 +13,9 @@ from django.db import connection
 from django.db.models import Count, F
 
 from patients.models import Disease
+from rules import loader
+from rules.models import RuleSet
+from rules.stored import is_slim
 
 from ..screening.models import WORKLIST_BAND_ORDER, Screening
 from ..screening.presenters import band_css
@@ -89,46 +92,75 @@ def score_histogram(user) -> list[dict]:
     ]
 
 
+# Grouped by rule set as well as key: a slim stored line names its criterion by key only
+# (``[key, outcome, …]``), and the criterion's kind and label come from its rule set version.
+# Lines stored in full (``{"key": …, "kind": …}``) still count.
 _FUNNEL_SQL = """
-SELECT line ->> 'key', MAX(line ->> 'label'), COUNT(*),
-       COUNT(*) FILTER (WHERE line ->> 'outcome' <> %s),
-       COUNT(*) FILTER (WHERE line ->> 'outcome' = %s)
+SELECT s.ruleset_id, COALESCE(line ->> 'key', line ->> 0), MAX(line ->> 'kind'),
+       MAX(line ->> 'label'), COUNT(*),
+       COUNT(*) FILTER (WHERE COALESCE(line ->> 'outcome', line ->> 1) <> %s),
+       COUNT(*) FILTER (WHERE COALESCE(line ->> 'outcome', line ->> 1) = %s)
 FROM candidacy_screening s
 CROSS JOIN LATERAL jsonb_array_elements(s.result -> 'lines') AS line
-WHERE s.id IN ({scoped}) AND line ->> 'kind' = %s
-GROUP BY line ->> 'key'
+WHERE s.id IN ({scoped}) AND COALESCE(line ->> 'kind', %s) = %s
+GROUP BY 1, 2
 """
+
+
+def _criterion(ruleset_id: int, key: str, kind: str | None, label: str | None):
+    """(kind, label) of a line's criterion: stored on a full line, else from its rule set."""
+    if kind is not None:
+        return kind, label
+    criterion = loader.criteria_by_key(ruleset_id, lambda: RuleSet.objects.get(pk=ruleset_id))
+    spec = criterion.get(key)
+    return (spec.kind, spec.label) if spec is not None else ("", key)
+
+
+def _funnel_steps(rows) -> list[FunnelStep]:
+    """Rows of (rule set id, key, kind, label, applies, evaluated, excluded), merged by key."""
+    counts: dict[str, list] = {}
+    for ruleset_id, key, kind, label, applies, evaluated, excluded in rows:
+        kind, label = _criterion(ruleset_id, key, kind, label)
+        if kind != EXCLUSION:
+            continue
+        entry = counts.setdefault(key, [label or key, 0, 0, 0])
+        entry[1] += applies
+        entry[2] += evaluated
+        entry[3] += excluded
+    return [
+        FunnelStep(key, label, applies, evaluated, excluded)
+        for key, (label, applies, evaluated, excluded) in counts.items()
+    ]
 
 
 def _funnel_postgres(user) -> list[FunnelStep]:
     scoped_sql, scoped_params = scoped(user).order_by().values("id").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            _FUNNEL_SQL.format(scoped=scoped_sql), [NOT_EVALUABLE, MET, *scoped_params, EXCLUSION]
+            _FUNNEL_SQL.format(scoped=scoped_sql),
+            [NOT_EVALUABLE, MET, *scoped_params, EXCLUSION, EXCLUSION],
         )
-        return [
-            FunnelStep(key, label or key, applies, evaluated, excluded)
-            for key, label, applies, evaluated, excluded in cursor.fetchall()
-        ]
+        return _funnel_steps(cursor.fetchall())
 
 
 def _funnel_python(user) -> list[FunnelStep]:
-    counts: dict[str, list] = {}
-    results = (
-        scoped(user).order_by().values_list("result", flat=True).iterator(chunk_size=FUNNEL_CHUNK)
+    rows = (
+        scoped(user)
+        .order_by()
+        .values_list("ruleset_id", "result")
+        .iterator(chunk_size=FUNNEL_CHUNK)
     )
-    for result in results:
+    counts: dict[tuple, list] = {}
+    for ruleset_id, result in rows:
+        slim = is_slim(result)
         for line in result.get("lines", ()):
-            if line.get("kind") != EXCLUSION:
-                continue
-            entry = counts.setdefault(line["key"], [line.get("label") or line["key"], 0, 0, 0])
-            entry[1] += 1
-            entry[2] += line.get("outcome") != NOT_EVALUABLE
-            entry[3] += line.get("outcome") == MET
-    return [
-        FunnelStep(key, label, applies, evaluated, excluded)
-        for key, (label, applies, evaluated, excluded) in counts.items()
-    ]
+            key, outcome = (line[0], line[1]) if slim else (line["key"], line.get("outcome"))
+            kind, label = (None, None) if slim else (line.get("kind"), line.get("label"))
+            entry = counts.setdefault((ruleset_id, key, kind, label), [0, 0, 0])
+            entry[0] += 1
+            entry[1] += outcome != NOT_EVALUABLE
+            entry[2] += outcome == MET
+    return _funnel_steps((*group, *n) for group, n in counts.items())
 
 
 def exclusion_funnel(user) -> list[FunnelStep]:

@@ -9,9 +9,10 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 
 from patients.audit.log import Action, access_logged, note_access
-from rules.result import DECISION_SUPPORT, Result, reason_text
+from rules.result import DECISION_SUPPORT, reason_text
 
 from ..screening.presenters import explanation_rows
+from ..screening.selectors import result_of
 from . import dashboard as dashboard_selectors
 from . import selectors
 from .export import export_filename, export_lines, export_start
@@ -86,7 +87,7 @@ def worklist_why(request, public_id):
     if screening is None:
         raise Http404("No current screening for this patient.")
     note_access(request, patient=screening.patient)
-    result = Result.from_dict(screening.result)
+    result = result_of(screening)
     context = {
         "screening": screening,
         "patient": screening.patient,

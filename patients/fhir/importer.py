@@ -31,6 +31,7 @@ from ..models import (
     PriorTreatment,
     Therapy,
 )
+from ..services import record_version_next, record_version_saved
 from ..signals import record_changed
 from .bundle import BundleError, read_bundle
 from .extract import extract
@@ -207,7 +208,10 @@ def _write_patient(
         patient = known
         update_known_patient(patient, data, bundle, diseases=diseases)
     patient._change_reason = IMPORT_REASON
+    # One record version per bundle, however many of the patient's rows it replaced.
+    record_version_next(patient)
     patient.save()
+    record_version_saved(patient)
 
     _replace_assessments(patient, data, bundle, by=by, created=created)
     _replace_treatments(patient, data, bundle, by=by, therapies=therapies, created=created)

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from candidacy.screening.selectors import result_of
 from candidacy.screening.services import inputs_digest, screening_record
 from rules import loader
 
@@ -204,10 +205,10 @@ def test_a_45th_birthday_counts_from_the_first_minute_of_the_day_in_london(make_
         p.screenings.get(is_current=True) for p in (turns_45_today, turns_45_tomorrow)
     )
     assert today.as_of == tomorrow.as_of == TODAY
-    assert today.result["facts"]["age_years"]["value"] == 45
-    ideal = {line["key"]: line["outcome"] for line in today.result["lines"]}["ms_age_ideal"]
+    assert result_of(today).facts["age_years"].value == 45
+    ideal = {line.key: line.outcome for line in result_of(today).lines}["ms_age_ideal"]
     assert ideal == "not_met"
-    assert tomorrow.result["facts"]["age_years"]["value"] == 44
+    assert result_of(tomorrow).facts["age_years"].value == 44
     assert today.score < tomorrow.score  # under 45 is the ideal age for MS
 
 

@@ -24,7 +24,7 @@ class Command(BaseCommand):
             "--json",
             action="store_true",
             dest="as_json",
-            help="Print the stored (structured) form.",
+            help="Print the structured result, criteria and input facts in full.",
         )
 
     def handle(self, *args, mrn, centre, as_json, **options):
@@ -42,6 +42,8 @@ class Command(BaseCommand):
         if current is None:  # only if the record or the rule set changed since the checks above
             raise CommandError(f"No screening was stored for MRN {mrn}; run the command again.")
         if as_json:
-            self.stdout.write(json.dumps(current.result, indent=2, sort_keys=True))
+            # In full, as it read before results were stored slim: what a script expects.
+            full = selectors.result_of(current).to_dict()
+            self.stdout.write(json.dumps(full, indent=2, sort_keys=True))
         else:
             self.stdout.write(render_text(selectors.result_of(current)))
