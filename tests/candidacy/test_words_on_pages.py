@@ -22,8 +22,8 @@ from candidacy.reviews import flags
 from candidacy.reviews.models import Review
 from candidacy.screening import services as screening
 from candidacy.screening.models import Screening
+from candidacy.screening.selectors import result_of
 from rules.models import RuleSet
-from rules.result import Result
 from rules.specs import BANDS
 
 from ..clock import TODAY
@@ -113,9 +113,7 @@ def test_every_band_reads_in_words_on_the_patient_pages_the_fhir_notes_and_the_c
         notes = "\n".join(n["text"] for n in resource.get("note", []))
         assert internal_strings(notes, criteria) == [], url
     for (band, _), s in found.items():
-        card = screening_card(
-            Result.from_dict(s.result), as_of=TODAY, card_uuid="x", patient_url="https://x/"
-        )
+        card = screening_card(result_of(s), as_of=TODAY, card_uuid="x", patient_url="https://x/")
         assert internal_strings(f"{card['summary']}\n{card['detail']}", criteria) == [], band
 
 
