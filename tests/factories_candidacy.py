@@ -121,6 +121,13 @@ class ScreeningFactory(factory.django.DjangoModelFactory):
         lambda o: f"{o.patient.family_name}, {o.patient.given_name}".lower()
     )
     birth_date = factory.LazyAttribute(lambda o: o.patient.birth_date)
+    # As the screening service stores it: the state of the patient's latest review.
+    review_state = factory.LazyAttribute(
+        lambda o: (
+            Review.objects.filter(patient=o.patient).newest_first().values_list("state", flat=True)
+            or [""]
+        )[0]
+    )
 
     @factory.post_generation
     def screened_at(self, create, extracted, **kwargs):
@@ -145,6 +152,11 @@ class ReviewFactory(factory.django.DjangoModelFactory):
         if extracted is not None:
             Review.objects.filter(pk=self.pk).update(flagged_at=extracted)
             self.flagged_at = extracted
+        # The services keep the current screening's copy of the latest review's state.
+        latest = Review.objects.filter(patient_id=self.patient_id).newest_first().first()
+        Screening.objects.filter(patient_id=self.patient_id, is_current=True).update(
+            review_state=latest.state if latest else ""
+        )
 
 
 def rescreen(

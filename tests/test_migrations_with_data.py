@@ -154,6 +154,8 @@ def test_data_survives_migrating_to_the_latest_migrations(use_migrations, client
     for run_pk in DUMP.pks["patients.importrun"]:
         assert client.get(f"/patients/import/{run_pk}/").status_code == 200
 
+    _assert_screenings_carry_the_latest_review_state()
+
     client.force_login(coordinator)
     assert client.get("/reviews/").status_code == 200
     reviews = Review.objects.filter(centre__code="ntc").select_related("patient")
@@ -170,3 +172,17 @@ def _edited_patient_ids():
         for o in DUMP.objects
         if o["model"] == "patients.historicalpatient" and o["fields"]["history_type"] == "~"
     }
+
+
+def _assert_screenings_carry_the_latest_review_state():
+    """The worklist's review filter reads a copy on the current screening: filled for old rows."""
+    Screening = apps.get_model("candidacy", "Screening")
+    Review = apps.get_model("candidacy", "Review")
+    latest = dict(Review.objects.latest_per_patient().values_list("patient_id", "state"))
+    copies = dict(
+        Screening.objects.filter(is_current=True).values_list("patient_id", "review_state")
+    )
+    assert {state for state in copies.values() if state}, (
+        "the dump's screened patients have reviews"
+    )
+    assert copies == {patient_id: latest.get(patient_id, "") for patient_id in copies}

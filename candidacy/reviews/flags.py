@@ -1,10 +1,11 @@
 """Flags: when a new screening opens a Review, and who hears about it.
 
 The rule (scoring-model.md, "Flags and review") is a pure function, ``flag_verdict``;
-``flag_after_screenings`` feeds it a whole batch of new screenings with a fixed number of
-queries, inside the screening transaction. ``reviews_reflag_due`` re-flags deferred
-reviews on their date (the nightly task calls it). Coordinators hear by email, after
-commit; the email carries MRNs and links only, never clinical detail.
+``flags_decide`` feeds it a whole batch of new screenings with a fixed number of queries,
+inside the screening transaction, and ``flags_open`` opens the reviews once the screenings
+are stored; each new screening carries its patient's review state for the worklist.
+``reviews_reflag_due`` re-flags deferred reviews on their date (the nightly task calls it).
+Coordinators hear by email, after commit; the email carries MRNs and links only.
 """
 
 from __future__ import annotations
@@ -161,7 +162,11 @@ def _latest_reviews(patient_ids) -> dict[int, LastReview]:
     }
 
 
-def _open_reviews(flags: list[tuple[Review, str, str]]) -> list[Review]:
+# A flag to raise: the review to open, the state it follows, and the audit line.
+_Flag = tuple[Review, str, str]
+
+
+def _open_reviews(flags: list[_Flag]) -> list[Review]:
     """Create the flagged reviews and their first audit rows (two queries), notify after commit."""
     if not flags:
         return []
@@ -211,13 +216,15 @@ def _earlier_results(
     return history
 
 
-def flag_after_screenings(pairs: list[tuple[Screening, Screening | None]]) -> list[Review]:
-    """Open a flagged Review for each patient whose new result calls for one.
+def flags_decide(pairs: list[tuple[Screening, Screening | None]]) -> list[_Flag]:
+    """The flags these new screenings raise, each to open with ``flags_open``; sets their review state.
 
     ``pairs`` holds (the new current screening, the previous current one or None) for
-    every patient whose result changed. Runs inside the caller's transaction, which has
-    locked the patient rows (so no other flag for them can race this one), with five
-    queries at most whatever the batch size. Coordinators are emailed after commit.
+    every patient whose result changed. Each new screening gets the worklist's copy of
+    its patient's review state: the latest review's, or Flagged if it raises a flag. The
+    screening service calls this before inserting the rows, so they are stored with it.
+    Runs inside the caller's transaction, which has locked the patient rows (so no other
+    flag for them can race this one), with three queries whatever the batch size.
     """
     if not pairs:
         return []
@@ -232,6 +239,7 @@ def flag_after_screenings(pairs: list[tuple[Screening, Screening | None]]) -> li
         earlier = [Earlier(previous.band, previous.as_of)] if previous is not None else []
         earlier += [e for pk, e in history[new.patient_id] if previous is None or pk != previous.pk]
         last = latest.get(new.patient_id)
+        new.review_state = last.state if last is not None else ""
         verdict = flag_verdict(
             band=new.band,
             score=new.score,
@@ -243,11 +251,12 @@ def flag_after_screenings(pairs: list[tuple[Screening, Screening | None]]) -> li
         )
         if verdict in FLAG_VERDICTS and new.patient_id not in flagged_ids:
             flagged_ids.add(new.patient_id)
+            new.review_state = State.FLAGGED
             review = Review(
                 patient_id=new.patient_id,
                 centre_id=new.centre_id,
                 state=State.FLAGGED,
-                flag_screening=new,
+                flag_screening=new,  # its id is read when the review is saved, after the insert
             )
             from_state = last.state if last is not None else ""
             flags.append(
@@ -257,7 +266,19 @@ def flag_after_screenings(pairs: list[tuple[Screening, Screening | None]]) -> li
                     f"{verdict.removeprefix('flag: ').capitalize()}: {new.band}, score {new.score}",
                 )
             )
+    return flags
+
+
+def flags_open(flags: list[_Flag]) -> list[Review]:
+    """Open the reviews ``flags_decide`` found due, once their screenings are stored (two queries)."""
     return _open_reviews(flags)
+
+
+def _mark_flagged(reviews: list[Review]) -> None:
+    """The worklist's copy of the review state, on the screenings these reviews were raised on."""
+    if reviews:
+        ids = [review.flag_screening_id for review in reviews]
+        Screening.objects.filter(pk__in=ids).update(review_state=State.FLAGGED)
 
 
 def reviews_reflag_due(today: date | None = None) -> list[Review]:
@@ -289,7 +310,7 @@ def reviews_reflag_due(today: date | None = None) -> list[Review]:
         current = {
             s.patient_id: s for s in Screening.objects.current().filter(patient_id__in=living_ids)
         }
-        flags: list[tuple[Review, str, str]] = []
+        flags: list[_Flag] = []
         for patient_id in living_ids:
             last = latest.get(patient_id)
             screening = current.get(patient_id)
@@ -309,7 +330,9 @@ def reviews_reflag_due(today: date | None = None) -> list[Review]:
             )
             detail = f"Re-review date {date_format(last.re_review_on, 'j M Y')} reached: {screening.band}, score {screening.score}"
             flags.append((review, State.DEFERRED, detail))
-        return _open_reviews(flags)
+        reviews = _open_reviews(flags)
+        _mark_flagged(reviews)
+        return reviews
 
 
 # --- Notifications ----------------------------------------------------------------------

@@ -36,10 +36,6 @@ class ReviewQuerySet(models.QuerySet):
         )
         return self.filter(pk=Subquery(latest))
 
-    def latest_of(self, patient_id):
-        """The patient's latest review (``patient_id`` may be an OuterRef), or None."""
-        return self.filter(patient_id=patient_id).newest_first()
-
 
 class Review(models.Model):
     """A coordinator's work on one flagged candidate, from flag to decision."""

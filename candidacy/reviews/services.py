@@ -58,6 +58,7 @@ REOPENED = "The decision was reopened: the review is in review again."
 REOPEN_REASON_REQUIRED = "Give the reason for reopening the decision."
 REOPEN_NOT_DECIDED = "Only a decided review can be reopened."
 REOPEN_OPEN_EXISTS = "The patient has an open review already: work on that one."
+REOPEN_NOT_LATEST = "Only the patient's latest review can be reopened."
 
 DECISIONS = (State.REFERRED, State.DEFERRED, State.DECLINED)
 # For ILLEGAL_TRANSITION: "A review that is Flagged cannot be referred." Keyed by str: the
@@ -95,6 +96,13 @@ class DecisionIncomplete(ReviewError):
 
 
 def _locked(review: Review) -> Review:
+    """The review, locked, after its patient: the lock and the order the screening service takes.
+
+    A re-screen reads the patient's review state to store on the new screening; holding the
+    patient, a step and a re-screen wait for each other, so neither stores a state the other
+    is about to change. Patient first, then review: the re-screen's order, so no deadlock.
+    """
+    list(Patient.objects.select_for_update(of=("self",)).filter(pk=review.patient_id).values("pk"))
     return Review.objects.select_for_update().get(pk=review.pk)
 
 
@@ -108,6 +116,14 @@ def _check_actor(review: Review, user, permission: str = "candidacy.change_revie
 def _audit(review: Review, *, by, from_state: str, detail: str = "") -> ReviewEvent:
     return ReviewEvent.objects.create(
         review=review, actor=by, from_state=from_state, to_state=review.state, detail=detail[:500]
+    )
+
+
+def _copy_state(review: Review) -> None:
+    """The patient's current screening carries their latest review's state, for the worklist's
+    filter; the review a step changes is open, and an open review is the patient's latest."""
+    Screening.objects.current().filter(patient_id=review.patient_id).update(
+        review_state=review.state
     )
 
 
@@ -171,6 +187,7 @@ def review_start(*, review: Review, by) -> Review:
         detail = f"Assigned to {display_name(by)}"
     review.state = State.IN_REVIEW
     review.save(update_fields=fields)
+    _copy_state(review)
     _audit(review, by=by, from_state=State.FLAGGED, detail=detail)
     return review
 
@@ -269,6 +286,7 @@ def review_decide(
             "re_review_on",
         ]
     )
+    _copy_state(review)
     _audit(review, by=by, from_state=State.IN_REVIEW, detail=_decision_detail(review, screening))
     return review
 
@@ -311,6 +329,9 @@ def review_reopen(*, review: Review, by, reason: str) -> Review:
         raise IllegalTransition(REOPEN_NOT_DECIDED)
     if Review.objects.open().filter(patient_id=review.patient_id).exists():
         raise IllegalTransition(REOPEN_OPEN_EXISTS)
+    later = Review.objects.filter(patient_id=review.patient_id, flagged_at__gt=review.flagged_at)
+    if later.exists():
+        raise IllegalTransition(REOPEN_NOT_LATEST)
     was = review.get_state_display()
     decided = (
         date_format(timezone.localtime(review.decided_at), "j M Y") if review.decided_at else ""
@@ -337,4 +358,6 @@ def review_reopen(*, review: Review, by, reason: str) -> Review:
     )
     detail = f"Reopened: {reason} (the decision was {was}, {decided} by {by_whom})"
     _audit(review, by=by, from_state=from_state, detail=detail)
+    # A reopened review is the patient's latest (no other is open): the worklist's copy follows.
+    _copy_state(review)
     return review

@@ -33,7 +33,7 @@ from rules.record import PatientRecord
 from rules.result import Result
 from rules.stored import facts_json, line_outcomes, to_slim
 
-from ..reviews.flags import flag_after_screenings
+from ..reviews.flags import flags_decide, flags_open
 from ..reviews.models import Review
 from .models import BAND_RANK, Screening, rank_key
 from .writes import inputs_store, screenings_insert
@@ -214,8 +214,10 @@ def _apply(changes: _BatchChanges, current: dict[int, Screening]) -> None:
         Review.objects.filter(patient_id=patient_id).update(centre_id=centre_id)
     if changes.refreshed:
         Screening.objects.bulk_update(changes.refreshed, REFRESHED_FIELDS)
+    # Decided before the insert, so the new rows are stored with their review state.
+    flags = flags_decide([(s, current.get(s.patient_id)) for s in changes.created])
     screenings_insert(changes.created)
-    flag_after_screenings([(s, current.get(s.patient_id)) for s in changes.created])
+    flags_open(flags)
 
 
 def _current_screenings(patients: list[Patient], ruleset: RuleSet) -> dict[int, Screening]:

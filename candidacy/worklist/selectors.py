@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -99,14 +99,9 @@ def filtered(qs: QuerySet[Screening], user, form: WorklistForm) -> QuerySet[Scre
     if data.get("centre"):
         qs = qs.filter(centre_id__in=[c.pk for c in form.centres if c.code == data["centre"]])
     if data.get("review"):
-        # A patient's review state is the state of their latest review.
-        state = Subquery(Review.objects.latest_of(OuterRef("patient")).values("state")[:1])
-        qs = qs.annotate(review_state=state)
-        qs = (
-            qs.filter(review_state__isnull=True)
-            if data["review"] == NO_REVIEW
-            else qs.filter(review_state=data["review"])
-        )
+        # The screening carries its patient's latest review state ('' for none), so this is
+        # one more column of an index: a subquery per row read a tenth of the table.
+        qs = qs.filter(review_state="" if data["review"] == NO_REVIEW else data["review"])
     if data.get("completeness") == "complete":
         qs = qs.filter(completeness__gte=COMPLETE)
     elif data.get("completeness") == "missing":

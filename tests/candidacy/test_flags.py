@@ -23,8 +23,9 @@ from candidacy.reviews.flags import (
     NO_FLAG_REFERRED,
     Earlier,
     LastReview,
-    flag_after_screenings,
     flag_verdict,
+    flags_decide,
+    flags_open,
     reviews_reflag_due,
 )
 from candidacy.reviews.models import Review, ReviewEvent
@@ -41,6 +42,11 @@ from rules.specs import (
 from ..clock import TODAY
 from ..factories import PatientFactory
 from ..factories_candidacy import ReviewFactory, ScreeningFactory, rescreen
+
+
+def flag_after_screenings(pairs):
+    """The screening service's flag step, for screenings stored already (as rescreen stores them)."""
+    return flags_open(flags_decide(pairs))
 
 
 def ago(days):

@@ -155,6 +155,17 @@ def test_a_reopened_decision_is_in_review_again_and_the_audit_keeps_the_decision
     assert reason in event.detail and "Declined" in event.detail
     page = text_of(client_for(coordinator).get(response.url))
     assert reviews.REOPENED in page and reason in page
+    # The worklist's review-state filter reads the copy on the current screening.
+    assert Screening.objects.of_patient(declined.patient_id).review_state == State.IN_REVIEW
+
+
+def test_only_the_latest_review_can_be_reopened(coordinator, declined):
+    ReviewFactory(
+        flag_screening=Screening.objects.of_patient(declined.patient_id),
+        state=State.DECLINED,
+    )
+    with pytest.raises(reviews.IllegalTransition, match="latest review"):
+        reviews.review_reopen(review=declined, by=coordinator, reason="again")
 
 
 def test_a_clinician_cannot_reopen_a_decision(client_for, clinician, declined):

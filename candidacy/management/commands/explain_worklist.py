@@ -152,6 +152,16 @@ class Command(BaseCommand):
             cases.append(("filter disease ms: deep page", {"disease": "ms", "cursor": cursor}))
         for sort in ("name", "score", "screened"):
             cases.append((f"filter disease ms, sort {sort}", {"disease": "ms", "sort": sort}))
+        for state in ("flagged", "none"):
+            cursor = deep_cursor(user, {"review": state}, "rank")
+            if cursor:
+                cases.append(
+                    (f"filter review {state}: deep page", {"review": state, "cursor": cursor})
+                )
+            for sort in ("name", "score", "screened"):
+                cases.append(
+                    (f"filter review {state}, sort {sort}", {"review": state, "sort": sort})
+                )
         return cases
 
     def explain(self, user, label: str, params: dict, plans: bool, repeat: int) -> tuple:
