@@ -10,7 +10,7 @@ DEMO_PATIENTS ?= 300
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint audit migrate demo bench bench-install bench-1m clean
+.PHONY: install run test lint audit migrate demo bench bench-install bench-1m clean backup restore faults bench-faults
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -82,6 +82,37 @@ bench-1m: bench-install
 	DATABASE_URL=$(BENCH_1M_DATABASE_URL) $(BENCH_SETTINGS) $(BIN)/python manage.py \
 		bench_multiply --patients 1000000 --yes-this-is-a-bench-database
 	DATABASE_URL=$(BENCH_1M_DATABASE_URL) $(BENCH_SETTINGS) $(BIN)/python manage.py explain_worklist
+
+# The fault suite: PostgreSQL and Redis behind proxies that cut or pause them, a worker killed
+# mid-job. Needs DATABASE_URL and CELERY_BROKER_URL; prints each scenario's time to
+# consistency and its lost, stale and duplicate screenings. FAULT_PATIENTS=10000 for the
+# figures the README gives.
+faults: install
+	$(BIN)/python -m pytest -m faults tests/faults -p no:cacheprovider
+
+# The same scenarios at the size of the README's figures (10,000 patients).
+bench-faults: install
+	FAULT_PATIENTS=$${FAULT_PATIENTS:-10000} FAULT_CHUNK_PATIENTS=200 FAULT_WAIT_SECONDS=900 \
+		$(BIN)/python -m pytest -m faults tests/faults -p no:cacheprovider
+
+# Backups of the PostgreSQL database named by DATABASE_URL (README, "Backup and restore").
+# `make backup` writes BACKUP_DIR/candidacy-<UTC time>.dump (pg_dump's custom format);
+# `make restore DUMP=file` restores one into DATABASE_URL, in one transaction: a restore
+# that fails leaves the database as it was. Restore into a new, empty database.
+BACKUP_DIR ?= backups
+
+backup:
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL to the database to back up."; exit 2; }
+	mkdir -p $(BACKUP_DIR)
+	pg_dump --format=custom --file="$(BACKUP_DIR)/candidacy-$$(date -u +%Y%m%dT%H%M%SZ).dump" \
+		--dbname="$$DATABASE_URL"
+	@ls -l $(BACKUP_DIR) | tail -n 1
+
+restore:
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL to the (new, empty) database to restore into."; exit 2; }
+	@test -f "$(DUMP)" || { echo "Name the dump: make restore DUMP=backups/candidacy-....dump"; exit 2; }
+	pg_restore --single-transaction --exit-on-error --dbname="$$DATABASE_URL" "$(DUMP)"
+	@echo "Restored $(DUMP). Next: manage.py migrate --check, then start web, worker and beat."
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache db.sqlite3

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils import timezone
 
+from common.concurrency import OptimisticModelForm, sign, unsign
 from common.formsets import CappedInlineFormSet
 from common.typed import form_field
 from common.vocabulary import COMORBIDITY_ITEMS
@@ -18,6 +22,10 @@ from .therapy_choices import therapy_choices
 NOT_RECORDED = "Not recorded"
 BOOLEAN_CHOICES = [("", NOT_RECORDED), ("1", "Yes"), ("0", "No")]
 NO_VALUES_MESSAGE = "Enter at least one value."
+RECORDED_MEANWHILE = (
+    "Another assessment of this patient was recorded while you were filling in this form "
+    "(below). Save again to record yours as well, or cancel if it is the same one."
+)
 RELAPSE_WINDOW_MESSAGE = "Relapses in 24 months cannot be fewer than relapses in 12 months."
 
 
@@ -45,7 +53,7 @@ NONE_OF_THESE = "none_of_these"
 NONE_OF_THESE_CONFLICT = "“None of these” is ticked, but these are answered Yes: {items}."
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(OptimisticModelForm):
     class Meta:
         model = Patient
         fields = [
@@ -155,10 +163,19 @@ class AssessmentForm(forms.Form):
     taken_on = forms.DateField(label="Date taken", widget=DateInput(), validators=[not_in_future])
     note = forms.CharField(max_length=500, required=False)
 
+    # One key per opened form: a resubmit stores nothing new (services.assessment_record).
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # The patient's newest assessment when the form opened, signed (common/concurrency.py).
+    edit_base = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, patient: Patient, **kwargs):
         super().__init__(*args, **kwargs)
         self.patient = patient
+        self.recorded_meanwhile: list = []
         self.fields["taken_on"].initial = timezone.localdate()
+        self.fields["submission_key"].initial = uuid.uuid4
+        newest = patient.assessments.order_by("-pk").values_list("pk", flat=True).first()
+        self.fields["edit_base"].initial = sign({"newest": newest or 0})
         for section in catalogue.SECTIONS:
             for item in section.items:
                 self.fields[item.key] = self._field_for(item)
@@ -240,14 +257,33 @@ class AssessmentForm(forms.Form):
         if not values and not self.errors:
             raise ValidationError(NO_VALUES_MESSAGE)
         cleaned["values"] = values
+        if not self.errors:
+            self._check_recorded_meanwhile(cleaned.get("submission_key"))
         return cleaned
+
+    def _check_recorded_meanwhile(self, key) -> None:
+        """Another assessment stored since the form opened (not this form's own resubmit) is
+        shown before this one is stored: two clinicians may be entering the same visit."""
+        base = unsign(self.data.get("edit_base"))
+        if base is None:
+            return  # a new assessment overwrites nothing: without a base there is no warning
+        meanwhile = self.patient.assessments.filter(pk__gt=base["newest"])
+        if key is not None:
+            meanwhile = meanwhile.exclude(submission_key=key)
+        self.recorded_meanwhile = list(meanwhile.prefetch_related("values").order_by("pk"))
+        if self.recorded_meanwhile:
+            data = QueryDict(mutable=True)
+            data.update(self.data)
+            data["edit_base"] = sign({"newest": self.recorded_meanwhile[-1].pk})
+            self.data = data  # saving again records this one as well, knowingly
+            raise ValidationError(RECORDED_MEANWHILE)
 
 
 class MarkInErrorForm(forms.Form):
     reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class PriorTreatmentForm(forms.ModelForm):
+class PriorTreatmentForm(OptimisticModelForm):
     class Meta:
         model = PriorTreatment
         fields = ["therapy", "start_date", "end_date", "outcome", "stop_reason"]
@@ -258,6 +294,11 @@ class PriorTreatmentForm(forms.ModelForm):
         if therapies is not None:
             form_field(self, "therapy", forms.ModelChoiceField).choices = therapy_choices(
                 therapies, disease
+            )
+        if self.instance.pk:
+            start = self.instance.start_date
+            self.conflict_label = f"{self.instance.therapy}" + (
+                f" from {start:%d %b %Y}" if start else ""
             )
 
 

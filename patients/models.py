@@ -288,6 +288,7 @@ class Assessment(models.Model):
     entered_in_error = models.BooleanField(default=False)
     error_reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    submission_key = models.UUIDField(null=True, unique=True, editable=False)  # one row per submit
     history = HistoricalRecords()
 
     class Meta:
@@ -298,8 +299,7 @@ class Assessment(models.Model):
         return f"Assessment of {self.taken_on:%d %b %Y}"
 
     def mark_entered_in_error(self, *, reason: str) -> None:
-        self.entered_in_error = True
-        self.error_reason = reason
+        self.entered_in_error, self.error_reason = True, reason
         self.save(update_fields=["entered_in_error", "error_reason"])
 
 

@@ -10,8 +10,11 @@ counter is left out of the edit history: it is bookkeeping, not part of the reco
 
 from __future__ import annotations
 
-from django.db import transaction
+import uuid
+
+from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Now
 
 from .models import Assessment, AssessmentValue, Patient
 from .signals import record_changed
@@ -32,8 +35,14 @@ def record_version_saved(patient: Patient) -> None:
 
 
 def record_version_bump(patient: Patient) -> None:
-    """One more record version for a change that does not save the patient row itself."""
-    Patient.objects.filter(pk=patient.pk).update(record_version=F("record_version") + 1)
+    """One more record version for a change that does not save the patient row itself.
+
+    ``updated_at`` moves with it (an UPDATE skips auto_now): it is when the record last
+    changed, which a page shows beside a screening computed before it.
+    """
+    Patient.objects.filter(pk=patient.pk).update(
+        record_version=F("record_version") + 1, updated_at=Now()
+    )
 
 
 def _announce(patient: Patient) -> None:
@@ -57,12 +66,33 @@ def patient_save(*, patient: Patient) -> Patient:
 
 @transaction.atomic
 def assessment_record(
-    *, patient: Patient, taken_on, values: dict[str, float], note: str = "", by=None
+    *,
+    patient: Patient,
+    taken_on,
+    values: dict[str, float],
+    note: str = "",
+    by=None,
+    submission_key: uuid.UUID | None = None,
 ) -> Assessment:
-    """Record a dated assessment: one row for the date, one per item given."""
-    assessment = Assessment.objects.create(
-        patient=patient, taken_on=taken_on, note=note, recorded_by=by
-    )
+    """Record a dated assessment: one row for the date, one per item given.
+
+    ``submission_key`` is the form's own (one per opened form): a resubmit of the same form,
+    after a timeout or a double click, returns the assessment the first one stored and
+    stores nothing (a unique constraint decides between two at once).
+    """
+    try:
+        with transaction.atomic():
+            assessment = Assessment.objects.create(
+                patient=patient,
+                taken_on=taken_on,
+                note=note,
+                recorded_by=by,
+                submission_key=submission_key,
+            )
+    except IntegrityError:
+        if submission_key is None:
+            raise
+        return Assessment.objects.get(patient=patient, submission_key=submission_key)
     # One create per value (a handful), so each value has its own history row.
     for item, value in values.items():
         AssessmentValue.objects.create(assessment=assessment, item=item, value=value)

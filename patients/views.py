@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -38,6 +39,7 @@ from .trends import trend_series
 
 PATIENTS_PER_PAGE = 50
 RELAPSES_SAVED = "The relapse dates were saved."
+ASSESSMENT_RECORDED = "The assessment was recorded."
 
 
 def visible_patient(request, public_id) -> Patient:
@@ -103,11 +105,15 @@ def patient_create(request):
 @patient_view("patients.change_patient")
 def patient_update(request, patient):
     form = PatientForm(request.POST or None, instance=patient, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        services.patient_save(patient=form.save(commit=False))
-        messages.success(request, "The patient's details were saved.")
-        return redirect("patients:detail", public_id=patient.public_id)
-    return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
+    # Validated and saved in one transaction: the form locks the row to compare it with
+    # what the editor opened (common/concurrency.py), and holds the lock until it is written.
+    with transaction.atomic():
+        if request.method == "POST" and form.is_valid():
+            services.patient_save(patient=form.save(commit=False))
+            messages.success(request, "The patient's details were saved.")
+            return redirect("patients:detail", public_id=patient.public_id)
+    context = {"form": form, "patient": patient, "changes": form.edit_changes}
+    return render(request, "patients/patient_form.html", context)
 
 
 @access_logged("Patient page")
@@ -155,14 +161,16 @@ def assessment_create(request, patient):
         initial = copy_initial(copied) if copied else {}
     form = AssessmentForm(request.POST or None, patient=patient, initial=initial)
     if request.method == "POST" and form.is_valid():
+        # A resubmit of the same form returns the first one's assessment: same answer.
         services.assessment_record(
             patient=patient,
             taken_on=form.cleaned_data["taken_on"],
             values=form.cleaned_data["values"],
             note=form.cleaned_data["note"],
             by=request.user,
+            submission_key=form.cleaned_data["submission_key"],
         )
-        messages.success(request, "The assessment was recorded.")
+        messages.success(request, ASSESSMENT_RECORDED)
         return redirect("patients:detail", public_id=patient.public_id)
     has_earlier = patient.assessments.filter(entered_in_error=False).exists()
     context = {"form": form, "patient": patient, "copied": copied, "has_earlier": has_earlier}
@@ -209,13 +217,14 @@ def treatments_edit(request, patient):
         instance=patient,
         form_kwargs={"therapies": therapies, "disease": patient.disease},
     )
-    if request.method == "POST" and formset.is_valid():
-        services.treatments_save(patient=patient, formset=formset)
-        messages.success(request, "The treatment history was saved.")
-        return redirect("patients:detail", public_id=patient.public_id)
-    return render(
-        request, "patients/treatments_form.html", {"formset": formset, "patient": patient}
-    )
+    with transaction.atomic():  # each row locks and compares itself, as the patient form does
+        if request.method == "POST" and formset.is_valid():
+            services.treatments_save(patient=patient, formset=formset)
+            messages.success(request, "The treatment history was saved.")
+            return redirect("patients:detail", public_id=patient.public_id)
+    changes = [change for form in formset.forms for change in form.edit_changes]
+    context = {"formset": formset, "patient": patient, "changes": changes}
+    return render(request, "patients/treatments_form.html", context)
 
 
 @access_logged("Relapse dates form")

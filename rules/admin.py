@@ -12,6 +12,7 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from common.concurrency import OptimisticModelForm
 from common.formsets import CappedInlineFormSet
 from patients.history_admin import ReadOnlyHistoryAdmin
 
@@ -62,8 +63,18 @@ class IndicationInline(DraftOnlyInline):
     ]
 
 
+class RuleSetForm(OptimisticModelForm):
+    """The version's own fields; a second admin editing the same draft is shown the first's
+    changes rather than reverting them (common/concurrency.py)."""
+
+    class Meta:
+        model = RuleSet
+        fields = "__all__"
+
+
 @admin.register(RuleSet)
 class RuleSetAdmin(ReadOnlyHistoryAdmin):
+    form = RuleSetForm
     list_display = ["version", "name", "status", "published_at", "published_by", "next_step"]
     list_display_links = ["version", "name"]
     list_filter = ["status"]

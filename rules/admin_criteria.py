@@ -24,6 +24,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from common import labels
+from common.concurrency import OptimisticModelForm
 from patients.history_admin import ReadOnlyHistoryAdmin
 
 from . import services
@@ -82,7 +83,7 @@ HELP_TEXTS = {
 }
 
 
-class CriterionForm(forms.ModelForm):
+class CriterionForm(OptimisticModelForm):
     diseases = forms.MultipleChoiceField(
         choices=DISEASE_CHOICES,
         widget=forms.CheckboxSelectMultiple,

@@ -202,9 +202,22 @@ def publish_view(model_admin, request, object_id):
     return TemplateResponse(request, "admin/rules/ruleset/publish.html", context)
 
 
+def _expected_active(request) -> object:
+    """The version the confirmation page showed as active (None: none), from its form."""
+    if "expected_active" not in request.POST:
+        return services.UNCHECKED
+    posted = request.POST["expected_active"]
+    if not posted.isdigit():
+        return None
+    # A version deleted since cannot be the active one: any other then counts as a change.
+    return RuleSet.objects.filter(pk=int(posted)).first() or RuleSet(pk=0)
+
+
 def _publish(model_admin, request, ruleset: RuleSet):
     try:
-        services.ruleset_publish(ruleset=ruleset, by=request.user)
+        services.ruleset_publish(
+            ruleset=ruleset, by=request.user, expected_active=_expected_active(request)
+        )
     except ValidationError as error:
         for message in error.messages:
             model_admin.message_user(request, NOT_PUBLISHED.format(problem=message), messages.ERROR)

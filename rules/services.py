@@ -34,23 +34,70 @@ def ruleset_problems(ruleset: RuleSet) -> list[Problem]:
     return []
 
 
+# Any 64-bit number nobody else uses: the key of the lock that lets one publish through at a time.
+PUBLISH_LOCK_KEY = 0x52554C45_53455453  # "RULESETS"
+# Shown after "Not published: " (rules/admin_publish.py).
+ALREADY_PUBLISHED = "version {version} was already published ({when}); nothing was changed."
+PUBLISHED_MEANWHILE = (
+    "version {other} was published ({when}) while you were confirming, and "
+    "version {version} would have retired it. Compare the two versions, then publish again if "
+    "version {version} should replace it."
+)
+# Passed as ``expected_active`` by callers that do not know which version they replace.
+UNCHECKED = object()
+
+
+def _publish_lock() -> None:
+    """Serialise publications: the second waits here until the first has committed.
+
+    Row locks cannot do it: each publisher locks its own draft, and the version both retire
+    is found by a WHERE that the second re-checks after the first commits, so it retires
+    nothing and collides with the first's new version (an IntegrityError, a 500). A
+    transaction-level advisory lock on PostgreSQL; SQLite runs one writer at a time anyway.
+    """
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PUBLISH_LOCK_KEY])
+
+
+def _when(ruleset: RuleSet) -> str:
+    stamp = timezone.localtime(ruleset.published_at) if ruleset.published_at else None
+    by = f" by {ruleset.published_by}" if ruleset.published_by else ""
+    return f"{stamp:%d %b %Y %H:%M}{by}" if stamp else f"earlier{by}"
+
+
 @transaction.atomic
-def ruleset_publish(*, ruleset: RuleSet, by) -> RuleSet:
+def ruleset_publish(*, ruleset: RuleSet, by, expected_active=UNCHECKED) -> RuleSet:
     """Validate a draft by compiling it, then make it the one active version.
 
-    Raises ValidationError listing every problem; nothing is published then. The draft is
-    locked first, so what is compiled is exactly what is published.
+    Raises ValidationError listing every problem; nothing is published then. Publications
+    run one at a time (``_publish_lock``), and everything is read after the lock: the draft
+    as it is now, and the active version. ``expected_active`` is the version the admin saw
+    active when confirming (None: none was); if another was published since, the loser of
+    that race is refused with ``PUBLISHED_MEANWHILE`` rather than retiring it unseen.
     """
+    _publish_lock()
     RuleSet.objects.select_for_update().filter(pk=ruleset.pk).first()
     ruleset.refresh_from_db()  # under the lock: the criteria as they are now
+    if ruleset.status == RuleSet.Status.PUBLISHED:
+        raise ValidationError(
+            ALREADY_PUBLISHED.format(version=ruleset.version, when=_when(ruleset))
+        )
     if ruleset.status != RuleSet.Status.DRAFT:
         raise ValidationError(ONLY_DRAFTS_PUBLISH)
+    active = RuleSet.objects.select_for_update().filter(status=RuleSet.Status.PUBLISHED).first()
+    if expected_active is not UNCHECKED and active is not None and active != expected_active:
+        raise ValidationError(
+            PUBLISHED_MEANWHILE.format(
+                other=active.version, when=_when(active), version=ruleset.version
+            )
+        )
     problems = ruleset_problems(ruleset)
     if problems:
         raise ValidationError([str(problem) for problem in problems])
-    RuleSet.objects.select_for_update().filter(status=RuleSet.Status.PUBLISHED).update(
-        status=RuleSet.Status.RETIRED
-    )
+    if active is not None:
+        RuleSet.objects.filter(pk=active.pk).update(status=RuleSet.Status.RETIRED)
     ruleset.status = RuleSet.Status.PUBLISHED
     ruleset.published_at = timezone.now()
     ruleset.published_by = by

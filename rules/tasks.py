@@ -1,7 +1,7 @@
 """Background work of the rules app: the what-if preview of a draft rule set.
 
 Tasks take ids, call rules/previews/job.py, and are safe to run twice (the job says how).
-Retries and time limits are declared on the decorators; a task that gives up marks its
+Retries come from PreviewTask and time limits from the decorators; a task that gives up marks its
 preview failed, with the error, so the page stops waiting for it.
 """
 
@@ -11,9 +11,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 from celery import shared_task
-from celery.contrib.django.task import DjangoTask
-from celery.exceptions import Retry
-from django.db import DatabaseError
+
+from common.retry import RetryingTask
 
 from .previews import job
 
@@ -22,44 +21,27 @@ if TYPE_CHECKING:
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
-# Retries as the screening tasks declare them: a database hiccup is retried with backoff.
-RETRY: dict[str, Any] = {
-    "autoretry_for": (DatabaseError,),
-    "retry_backoff": True,
-    "retry_backoff_max": 300,
-    "retry_jitter": True,
-    "max_retries": 5,
-}
 
 
-class PreviewTask(DjangoTask):
-    """A preview task: once it fails for good, the preview is marked failed with the error.
+class PreviewTask(RetryingTask):
+    """A preview task: a database or broker outage is retried for the configured window
+    (common/retry.py); once it fails for good, the preview is marked failed with the error."""
 
-    Marked here rather than in ``on_failure``, which Celery skips when tasks run in-process
-    and propagate their errors (no broker: tests and ``make run``). A retry is not a failure.
-    """
-
-    def __call__(self, *args, **kwargs):
-        try:
-            return super().__call__(*args, **kwargs)
-        except Retry:
-            raise
-        except Exception as exc:
-            preview_id = args[0] if args else kwargs.get("preview_id")
-            if preview_id is not None:
-                job.preview_fail(preview_id, f"{type(exc).__name__}: {exc}")
-            raise
+    def give_up(self, args: tuple, kwargs: dict, exc: BaseException) -> None:
+        preview_id = args[0] if args else kwargs.get("preview_id")
+        if preview_id is not None:
+            job.preview_fail(preview_id, f"{type(exc).__name__}: {exc}")
 
 
 def preview_task(**options: Any) -> Callable[[Callable[_P, _R]], TypedDjangoTask[_P, _R]]:
-    """shared_task with PreviewTask as its base, the retries above and ``options``.
+    """shared_task with PreviewTask as its base and ``options``.
 
     Typed as the DjangoTask it makes, with the function's own arguments (celery-types cannot
     follow ``base=``).
     """
 
     def decorate(fun: Callable[_P, _R]) -> TypedDjangoTask[_P, _R]:
-        task = shared_task(base=PreviewTask, **RETRY, **options)(fun)
+        task = shared_task(base=PreviewTask, **options)(fun)
         return cast("TypedDjangoTask[_P, _R]", task)
 
     return decorate

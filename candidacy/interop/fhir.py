@@ -52,6 +52,7 @@ SCORE_RATIONALE = (
     "probabilityDecimal is this score divided by 100; it is not a calibrated probability. "
 ) + DECISION_SUPPORT
 BAND_REASON_NOTE = "Band reason: {reason}"
+OUT_OF_DATE_NOTE = "Out of date: {reason}"
 INPUT_DISPLAY = "{name}: {value} (as recorded in Candidacy{when})"
 NO_SCREENING = "This patient has no current screening."
 NOT_FOUND = "No such patient."
@@ -124,10 +125,17 @@ def input_references(result: Result) -> list[dict]:
     return refs
 
 
-def risk_assessment(screening: Screening, result: Result, patient: Patient) -> RiskAssessment:
-    """The screening as a RiskAssessment; the model class validates it (pydantic) as it is built."""
+def risk_assessment(
+    screening: Screening, result: Result, patient: Patient, stale: str = ""
+) -> RiskAssessment:
+    """The screening as a RiskAssessment; the model class validates it (pydantic) as it is built.
+
+    ``stale`` says why the screening is out of date (candidacy.screening.staleness): it is
+    the first note, so an EHR that shows notes shows it before the result.
+    """
     method_text = f"{result.ruleset_name}, version {screening.ruleset_version}"
-    notes = [criterion_note(line) for line in result.lines]
+    notes = [OUT_OF_DATE_NOTE.format(reason=stale)] if stale else []
+    notes += [criterion_note(line) for line in result.lines]
     notes += [BAND_REASON_NOTE.format(reason=reason_text(r)) for r in result.reasons]
     notes.append(DECISION_SUPPORT)
     prediction: dict = {

@@ -24,7 +24,9 @@ from patients.models import Patient
 
 from ..screening.models import Screening
 from ..screening.selectors import result_of
+from ..screening.staleness import staleness_of
 from . import cds, fhir
+from .stale_card import card_out_of_date
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +53,9 @@ def patient_screening(request, public_id):
     screening = Screening.objects.of_patient(patient.pk)
     if screening is None:
         return _fhir_response(fhir.operation_outcome("not-found", fhir.NO_SCREENING), status=404)
-    return _fhir_response(fhir.risk_assessment(screening, result_of(screening), patient))
+    stale = staleness_of(screening, patient)
+    resource = fhir.risk_assessment(screening, result_of(screening), patient, str(stale or ""))
+    return _fhir_response(resource)
 
 
 @login_not_required
@@ -103,4 +107,5 @@ def cds_candidacy_screen(request):
         card_uuid=str(uuid.uuid4()),
         patient_url=absolute_url(reverse("patients:detail", args=[patient.public_id])),
     )
+    card = card_out_of_date(card, str(staleness_of(screening, patient) or ""))
     return JsonResponse({"cards": [card]})

@@ -7,6 +7,7 @@ from django import forms
 from common.typed import form_field
 from common.users import display_name
 
+from ..screening.staleness import CONFIRM_STALE, MUST_CONFIRM_STALE
 from .models import Review
 from .services import DECISIONS, assignable_coordinators, departs_from_band
 
@@ -103,9 +104,15 @@ class DecisionForm(ReviewStepForm):
         help_text="For Defer: the patient is flagged again on this date.",
     )
 
-    def __init__(self, *args, review: Review, band: str, **kwargs):
+    def __init__(self, *args, review: Review, band: str, stale=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("review", review.pk)
+        if stale is not None:
+            # Deciding on an out-of-date screening is allowed, knowingly: a box to tick.
+            self.fields["confirm_stale"] = forms.BooleanField(
+                label=CONFIRM_STALE.format(reasons=stale.short),
+                error_messages={"required": MUST_CONFIRM_STALE},
+            )
         needs = ["to decline"]
         if departs_from_band(Review.State.DEFERRED, band):
             needs = ["to decline or defer"]

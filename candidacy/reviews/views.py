@@ -23,6 +23,7 @@ from patients.audit.log import REVIEW, access_logged, note_access
 from rules.result import DECISION_SUPPORT
 
 from ..screening.models import Screening
+from ..screening.staleness import staleness_of
 from . import services
 from .forms import (
     PRIORITY,
@@ -137,6 +138,7 @@ def _threaded(notes: list[ReviewNote]) -> list[tuple[ReviewNote, int]]:
 def _render_detail(request, review: Review, *, status: int = 200, **forms):
     screening = Screening.objects.of_patient(review.patient_id)
     band = screening.band if screening else ""
+    stale = staleness_of(screening, review.patient)
     earlier = (
         Review.objects.filter(patient=review.patient, centre=review.centre)
         .exclude(pk=review.pk)
@@ -147,6 +149,7 @@ def _render_detail(request, review: Review, *, status: int = 200, **forms):
         "review": review,
         "patient": review.patient,
         "screening": screening,
+        "staleness": stale,
         "earlier_reviews": earlier,
         "events": [
             (
@@ -158,7 +161,8 @@ def _render_detail(request, review: Review, *, status: int = 200, **forms):
         ],
         "notes": _threaded(list(review.notes.select_related("author"))),
         "assign_form": forms.get("assign_form") or AssignForm(review=review),
-        "decision_form": forms.get("decision_form") or DecisionForm(review=review, band=band),
+        "decision_form": forms.get("decision_form")
+        or DecisionForm(review=review, band=band, stale=stale),
         "note_form": forms.get("note_form") or NoteForm(review=review),
         "reopen_form": forms.get("reopen_form") or ReopenForm(review=review),
         "timeline": patient_timeline(review.patient),
@@ -235,7 +239,8 @@ def review_start(request, review):
 @review_view("candidacy.change_review")
 def review_decide(request, review):
     screening = Screening.objects.of_patient(review.patient_id)
-    form = DecisionForm(request.POST, review=review, band=screening.band if screening else "")
+    band, stale = (screening.band if screening else ""), staleness_of(screening, review.patient)
+    form = DecisionForm(request.POST, review=review, band=band, stale=stale)
     if not form.is_valid():
         return _render_detail(request, review, decision_form=form, status=400)
     if _stale(request, form, review):

@@ -173,6 +173,13 @@ class Screening(models.Model):
             models.Index(
                 fields=["ruleset"], condition=Q(is_current=True), name="current_by_ruleset"
             ),
+            # The reconciler's anti-join: is each patient's current screening of the active
+            # version and their record's version? Answered from the index alone.
+            models.Index(
+                fields=["patient", "ruleset", "record_version"],
+                condition=Q(is_current=True),
+                name="current_by_patient_version",
+            ),
         ]
 
     def __str__(self):
@@ -228,18 +235,46 @@ class RescreenJob(models.Model):
 
 
 class RescreenChunk(models.Model):
-    """A chunk of a job that is done. Counted once however often its task was delivered."""
+    """One chunk of a job: its patients, where it stands, and when a worker last showed life.
+
+    Rows are written when the job is planned, so a chunk whose message was lost is still
+    there to find. A running chunk beats (``heartbeat_at``) between its sub-batches: the
+    reconciler re-queues a chunk whose beat stopped (its worker died) and leaves a slow one.
+    Counted on the job once, when it first becomes done, however often it was delivered.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
 
     job = models.ForeignKey(RescreenJob, on_delete=models.CASCADE, related_name="chunks")
     index = models.PositiveIntegerField()
     size = models.PositiveIntegerField()
+    patient_ids = models.JSONField(default=list)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Set when queued, then by the worker as it goes: the last sign of life.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
     # Seconds spent per stage (load, evaluate, serialise, write), for bench_rescreen.
     stage_seconds = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        ordering = ["job", "index"]
         constraints = [
             models.UniqueConstraint(fields=["job", "index"], name="one_row_per_job_chunk")
         ]
+        indexes = [
+            # The reconciler's look for dead chunks: few rows are ever not done.
+            models.Index(
+                fields=["state", "heartbeat_at"],
+                condition=~Q(state="done"),
+                name="rescreen_chunk_unfinished",
+            ),
+        ]
 
     def __str__(self):
-        return f"chunk {self.index} of job {self.job_id}"
+        return f"chunk {self.index} of job {self.job_id} ({self.state})"

@@ -8,6 +8,7 @@ from .models import Screening
 from .presenters import screening_context
 from .selectors import previous_screening, result_of, screening_changes
 from .services import NOT_SCREENED_YET
+from .staleness import staleness_of
 
 
 def current_screening_context(patient, *, printable: bool = False) -> dict:
@@ -19,6 +20,7 @@ def current_screening_context(patient, *, printable: bool = False) -> dict:
         return {"result": None, "screening_missing_reason": NOT_SCREENED_YET}
     context = screening_context(result_of(current), patient)
     context["screening"] = current
+    context["staleness"] = staleness_of(current, patient)
     context["changes"] = screening_changes(current, previous_screening(current))
     context["printable"] = printable
     return context

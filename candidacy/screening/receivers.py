@@ -7,13 +7,16 @@ from django.urls import reverse
 from rules.signals import PublishFollowUp
 
 from .models import RescreenJob
+from .publisher import queue_after_commit
 from .tasks import screen_patient, start_rescreen
 
 logger = logging.getLogger(__name__)
 
 
 def rescreen_patient(sender, patient_id, **kwargs):
-    screen_patient.delay_on_commit(patient_id)
+    # Sent in the background after commit: the request never waits on the broker
+    # (publisher.py); the record's version makes the reconciler find it if the send fails.
+    queue_after_commit(screen_patient, patient_id)
 
 
 def rescreen_everyone(sender, ruleset, by=None, **kwargs):
@@ -30,7 +33,7 @@ def rescreen_progress_link(ruleset) -> PublishFollowUp:
 def rescreen_after_migrate(sender, using="default", **kwargs):
     """After migrations, queue the reconciler: a migration may have published a rule set.
 
-    The same job the beat schedule runs every 15 minutes; run now, the patients of a newly
+    The same job the beat schedule runs every few minutes; run now, the patients of a newly
     published version are re-screened within minutes of the upgrade. Only once the database
     is at its newest migrations (the models read it), and never failing a migration.
     """

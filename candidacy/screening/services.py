@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from patients.models import Patient
@@ -248,11 +248,7 @@ def screenings_record_many(
     ``timer``, if given, gets the seconds spent per stage added to it.
     """
     timer = timer if timer is not None else StageTimer()
-    ruleset = ruleset or RuleSet.objects.active()
-    if ruleset is None:
-        return 0
     as_of = as_of or timezone.localdate()
-    compiled = loader.compiled(ruleset)
     with transaction.atomic():
         timer.lap("write")  # whatever came before this call is not ours
         patients = list(
@@ -261,6 +257,14 @@ def screenings_record_many(
             .select_related("disease")
             .order_by("pk")  # one lock order for every caller: no deadlocks between batches
         )
+        # The active version is read under the patients' locks, not before: read earlier, a
+        # version published meanwhile, whose re-screen already screened these patients,
+        # would be overwritten by the retired one. Now a publication either committed
+        # before the locks (and is read here) or its re-screen waits for them.
+        ruleset = ruleset or RuleSet.objects.active()
+        if ruleset is None:
+            return 0
+        compiled = loader.compiled(ruleset)
         current = _current_screenings(patients, ruleset)
         changes = _compare(patients, current, ruleset, compiled, as_of, timer)
         _apply(changes, current)
@@ -277,10 +281,19 @@ def screening_record(
 
 
 def patients_needing_screening(ruleset: RuleSet):
-    """Living patients whose current screening is missing or made by another rule set."""
+    """Living patients whose current screening is missing, made by another rule set, or
+    computed from an older version of their record (``record_version``).
+
+    A screening stored before record versions existed (None) counts as current: the nightly
+    run gives it one. The anti-join reads the ``current_by_patient_version`` index only.
+    """
     # NOT EXISTS, not NOT IN: PostgreSQL plans NOT IN over a million-row subquery as a
     # rescan per patient once it no longer fits in memory; NOT EXISTS is an anti-join.
-    screened = Screening.objects.current().filter(ruleset=ruleset, patient=OuterRef("pk"))
+    screened = (
+        Screening.objects.current()
+        .filter(ruleset=ruleset, patient=OuterRef("pk"))
+        .filter(Q(record_version__gte=OuterRef("record_version")) | Q(record_version=None))
+    )
     return Patient.objects.living().exclude(Exists(screened))
 
 

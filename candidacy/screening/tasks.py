@@ -1,118 +1,113 @@
 """Background screening. Tasks take ids, load rows, call a service, and are safe to run twice.
 
-Retries and time limits are declared here and in settings (acks late, reject on a lost
-worker, prefetch one). A worker killed mid-batch loses nothing: the reconciler finds the
-patients whose current screening is missing or was made by an older rule set.
+Every task retries a database or broker outage for at least ``TASK_RETRY_WINDOW_SECONDS``
+(common/retry.py); acks are late and a lost worker's message is rejected back to the queue.
+A chunk that still fails is recorded on its job (jobs.py), and the job page offers to retry
+it. A worker killed mid-chunk stops its chunk's heartbeat; the reconciler, every
+``RECONCILE_SECONDS``, queues such chunks again, then re-screens whoever is still missing a
+screening of the active rule set.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import TYPE_CHECKING, ParamSpec, TypedDict, TypeVar, cast
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
-from celery import Task, shared_task
-from django.db import DatabaseError, transaction
-from django.db.models import F
+from celery import shared_task
+from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 
+from common.retry import TRANSIENT_ERRORS, RetryingTask
 from rules.models import RuleSet
 
-from . import services
+from . import jobs, services
 from .models import RescreenChunk, RescreenJob
+from .publisher import queue_after_commit, send
 
 if TYPE_CHECKING:
     from celery.contrib.django.task import DjangoTask  # generic only in celery-types
 
-# A batch job younger than this is assumed to be still working.
-RECONCILE_GRACE = timedelta(minutes=30)
-
-
-class RetryOptions(TypedDict):
-    """The retry options every task here shares, typed so each is checked against shared_task's."""
-
-    autoretry_for: tuple[type[BaseException], ...]
-    retry_backoff: bool
-    retry_backoff_max: int
-    retry_jitter: bool
-    max_retries: int
-
-
-RETRY: RetryOptions = {
-    "autoretry_for": (DatabaseError,),
-    "retry_backoff": True,
-    "retry_backoff_max": 300,
-    "retry_jitter": True,
-    "max_retries": 5,
-}
+logger = logging.getLogger(__name__)
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 
-def _django_task(task: Task[_P, _R]) -> DjangoTask[_P, _R]:
-    """The task as it is: for mypy, typed as the DjangoTask it is (it has delay_on_commit).
+class ChunkTask(RetryingTask):
+    """A chunk that fails for good is marked failed, with the error, on its job's page."""
+
+    def give_up(self, args: tuple, kwargs: dict, exc: BaseException) -> None:
+        chunk_id = args[0] if args else kwargs["chunk_id"]
+        try:
+            jobs.chunk_fail(chunk_id, f"{type(exc).__name__}: {exc}")
+        except DatabaseError:
+            # The database is still away: the chunk's beat stops and the reconciler finds it.
+            logger.warning("Could not record the failure of re-screen chunk %s", chunk_id)
+
+
+def task(base: type[RetryingTask] = RetryingTask, **options: Any):
+    """shared_task with the retries of ``base``, typed as the DjangoTask it makes.
 
     config/celery.py makes DjangoTask the app's task class; celery-types cannot see that
-    setting, so it types what shared_task returns as a plain Task.
+    setting (or follow ``base=``), so it would type what shared_task returns as a plain Task.
     """
-    return cast("DjangoTask[_P, _R]", task)
+
+    def decorate(fun: Callable[_P, _R]) -> DjangoTask[_P, _R]:
+        return cast("DjangoTask[_P, _R]", shared_task(base=base, **options)(fun))
+
+    return decorate
 
 
-@_django_task
-@shared_task(**RETRY)
+@task()
 def screen_patient(patient_id: int) -> int:
     """Re-screen one patient after their record changed."""
     return services.screenings_record_many(patient_ids=[patient_id])
 
 
-@_django_task
-@shared_task(**RETRY, soft_time_limit=600, time_limit=660)
-def screen_batch(patient_ids: list[int], job_id: int | None = None, chunk_index: int = 0) -> int:
-    """Re-screen a chunk of patients against the active rule set and count it on the job.
+@task(base=ChunkTask, soft_time_limit=600, time_limit=660)
+def screen_chunk(chunk_id: int) -> int:
+    """Re-screen one chunk of a job against the active rule set, beating as it goes.
 
-    A chunk delivered twice (acks late, retries) is screened twice harmlessly but counted
-    once: the job's progress only moves when its RescreenChunk row is new.
+    Delivered twice (acks late, a re-queue by the reconciler), a chunk that is done is
+    skipped, and one that is not is screened again harmlessly and counted once.
     """
-    timer = services.StageTimer()
-    created = services.screenings_record_many(patient_ids=patient_ids, timer=timer)
-    if job_id is not None:
-        with transaction.atomic():
-            _, first_time = RescreenChunk.objects.get_or_create(
-                job_id=job_id,
-                index=chunk_index,
-                defaults={"size": len(patient_ids), "stage_seconds": dict(timer)},
-            )
-            if first_time:
-                RescreenJob.objects.filter(pk=job_id).update(done=F("done") + len(patient_ids))
-        RescreenJob.objects.filter(
-            pk=job_id, done__gte=F("total"), finished_at__isnull=True
-        ).update(finished_at=timezone.now())
+    chunk = jobs.chunk_claim(chunk_id)
+    if chunk is None:
+        return 0
+    timer = services.StageTimer()  # seconds per stage, kept on the chunk for bench_rescreen
+    created = 0
+    for part in services.chunks(chunk.patient_ids, size=settings.RESCREEN_BEAT_PATIENTS):
+        created += services.screenings_record_many(patient_ids=part, timer=timer)
+        jobs.chunk_beat(chunk.pk)
+    jobs.chunk_finish(chunk, stage_seconds=dict(timer))
     return created
 
 
-def _queue_chunks(job: RescreenJob, patient_ids) -> int:
-    ids = list(patient_ids)
-    job.total = len(ids)
-    if not ids:
-        job.finished_at = timezone.now()
-    job.save(update_fields=["total", "finished_at"])
-    for index, chunk in enumerate(services.chunks(ids)):
-        screen_batch.delay(chunk, job.pk, index)
-    return len(ids)
+def _queue_chunks(chunk_ids: list[int]) -> int:
+    for chunk_id in chunk_ids:
+        screen_chunk.delay(chunk_id)
+    return len(chunk_ids)
 
 
-@_django_task
-@shared_task(**RETRY)
+@task()
 def rescreen_all(job_id: int) -> int:
-    """Queue every living patient in chunks; the job records progress.
+    """Plan every living patient into chunks and queue them; the job records progress.
 
-    Safe to run twice: a second delivery queues the same chunks again, which re-screen
-    without adding rows when nothing changed and are counted once.
+    Safe to run twice: the chunks are planned once, and a second delivery queues again
+    those not done yet, which are screened once more harmlessly and counted once.
     """
-    job = RescreenJob.objects.get(pk=job_id)
-    if job.finished_at is not None:
-        return job.total
-    return _queue_chunks(job, services.screenable_patient_ids())
+    _queue_chunks(jobs.job_plan(job_id, services.screenable_patient_ids()))
+    return RescreenJob.objects.get(pk=job_id).total
+
+
+def chunk_retry(chunk: RescreenChunk) -> bool:
+    """Queue a failed or stalled chunk again after commit (the job page's "retry")."""
+    if not jobs.chunk_requeue(chunk):
+        return False
+    screen_chunk.delay_on_commit(chunk.pk)
+    return True
 
 
 def start_rescreen(*, reason: str, by=None) -> RescreenJob | None:
@@ -121,12 +116,12 @@ def start_rescreen(*, reason: str, by=None) -> RescreenJob | None:
     if ruleset is None:
         return None
     job = RescreenJob.objects.create(reason=reason, ruleset=ruleset, started_by=by)
-    rescreen_all.delay_on_commit(job.pk)
+    # Not waiting on the broker (publisher.py): a job never planned is planned by the reconciler.
+    queue_after_commit(rescreen_all, job.pk)
     return job
 
 
-@_django_task
-@shared_task
+@task()
 def nightly_rescreen() -> int | None:
     """Ages change and data goes stale overnight; deferred reviews come due."""
     from ..reviews.flags import reviews_reflag_due
@@ -136,22 +131,33 @@ def nightly_rescreen() -> int | None:
     return job.pk if job else None
 
 
-@_django_task
-@shared_task
+@task()
 def reconcile() -> int:
-    """Re-screen every patient whose current screening is missing or from an older rule set."""
+    """Queue again the chunks a dead worker left, then re-screen whoever is still missing a
+    screening of the active rule set (none, or an older version's). Returns how many
+    patients it queued."""
+    unplanned = jobs.unplanned_job_ids()
+    for job_id in unplanned:  # their planning was never queued (the broker was away)
+        send(rescreen_all, job_id)
+    requeued = 0
+    for chunk_id in jobs.dead_chunks_claim():
+        try:
+            screen_chunk.delay(chunk_id)
+        except TRANSIENT_ERRORS:
+            logger.warning("Broker unavailable: chunk %s waits for the next round", chunk_id)
+            break
+        requeued += RescreenChunk.objects.get(pk=chunk_id).size
     ruleset = RuleSet.objects.active()
     if ruleset is None:
-        return 0
-    recent = timezone.now() - RECONCILE_GRACE
-    if RescreenJob.objects.filter(
-        ruleset=ruleset, finished_at__isnull=True, created_at__gte=recent
-    ).exists():
-        return 0  # a re-screen of this version is still running; let it finish first
+        return requeued
+    running = RescreenJob.objects.filter(ruleset=ruleset, finished_at__isnull=True)
+    if unplanned or any(jobs.job_is_active(job) for job in running):
+        return requeued  # a re-screen of this version is still working; let it finish first
     ids = list(
         services.patients_needing_screening(ruleset).order_by("pk").values_list("pk", flat=True)
     )
     if not ids:
-        return 0
+        return requeued
     job = RescreenJob.objects.create(reason=RescreenJob.Reason.RECONCILE, ruleset=ruleset)
-    return _queue_chunks(job, ids)
+    _queue_chunks(jobs.job_plan(job.pk, ids))
+    return requeued + len(ids)

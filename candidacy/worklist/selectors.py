@@ -25,6 +25,7 @@ from rules.result import Reason, reason_text
 
 from ..reviews.models import Review
 from ..screening.models import BAND_RANK, SCORE_ORDER, Screening
+from ..screening.staleness import active_ruleset, staleness_of
 from ..screening.wording import input_label
 from .forms import NO_REVIEW, REVIEW_LABELS, WorklistForm
 from .keyset import Cursor, keyset, sort_key
@@ -133,6 +134,7 @@ class WorklistRow:
     reasons: list[str]  # why the band is what it is (read for the export only)
     url: str  # the patient's page
     why_url: str  # "why this rank", opened in place
+    stale: str = ""  # why the screening is out of date (candidacy.screening.staleness)
 
 
 def path_for(name: str):
@@ -173,9 +175,11 @@ def _reasons(stored) -> list[str]:
 
 def worklist_rows(screenings: list[Screening], disease_names: dict[str, str]) -> list[WorklistRow]:
     states = review_states([s.patient_id for s in screenings])
+    active = active_ruleset()  # once per page, not per row
     patient_url, why_url = path_for("patients:detail"), path_for("worklist:why")
     rows = []
     for s in screenings:
+        stale = staleness_of(s, s.patient, active)
         missing = missing_labels(getattr(s, "to_collect", None))
         state = states.get(s.patient_id, NO_REVIEW)
         rows.append(
@@ -190,6 +194,7 @@ def worklist_rows(screenings: list[Screening], disease_names: dict[str, str]) ->
                 missing_more=max(0, len(missing) - MISSING_SHOWN),
                 completeness_percent=round(s.completeness * 100),
                 reasons=_reasons(getattr(s, "reasons", None)),
+                stale=stale.short if stale else "",
                 url=patient_url(s.patient.public_id),
                 why_url=why_url(s.patient.public_id),
             )

@@ -190,7 +190,43 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=15 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=14 * 60)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
+# Retries that outlast an outage (common/retry.py): waits doubling from the first to the
+# longest, until they add up to the window (at least 10 minutes: a database restart).
+TASK_RETRY_WINDOW_SECONDS = env.int("TASK_RETRY_WINDOW_SECONDS", default=15 * 60)
+TASK_RETRY_FIRST_SECONDS = env.float("TASK_RETRY_FIRST_SECONDS", default=2.0)
+TASK_RETRY_MAX_SECONDS = env.float("TASK_RETRY_MAX_SECONDS", default=60.0)
+# A re-screen job is cut into chunks of RESCREEN_CHUNK_PATIENTS; a chunk beats every RESCREEN_BEAT_PATIENTS patients; one silent for
+# RESCREEN_CHUNK_DEAD_SECONDS lost its worker, a job silent for RESCREEN_STALL_SECONDS is
+# stalled. The reconciler runs every RECONCILE_SECONDS: a dead worker's patients are queued
+# again within DEAD + RECONCILE seconds (4 minutes).
+RESCREEN_CHUNK_PATIENTS = env.int("RESCREEN_CHUNK_PATIENTS", default=500)
+RESCREEN_BEAT_PATIENTS = env.int("RESCREEN_BEAT_PATIENTS", default=100)
+RESCREEN_CHUNK_DEAD_SECONDS = env.int("RESCREEN_CHUNK_DEAD_SECONDS", default=120)
+RESCREEN_STALL_SECONDS = env.int("RESCREEN_STALL_SECONDS", default=180)
+RECONCILE_SECONDS = env.int("RECONCILE_SECONDS", default=120)
+# Redis hands an unacknowledged message out again after the visibility timeout. Above the
+# longest task plus the longest retry countdown (a retried task waits unacknowledged in its
+# worker until its countdown ends), a slow task is never run twice at once; a dead worker's
+# chunk does not wait for it, the reconciler queues it again.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + int(TASK_RETRY_MAX_SECONDS * 1.25) + 300
+}
+# A web request that queues a task must not wait on a broker that is down or hung: short
+# connect and socket timeouts, one quick publish retry (the reconciler catches the rest).
+BROKER_TIMEOUT_SECONDS = env.float("BROKER_TIMEOUT_SECONDS", default=1.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT_SECONDS
+# The socket timeout stays above the worker's one-second BRPOP poll.
+CELERY_BROKER_TRANSPORT_OPTIONS.update(
+    socket_connect_timeout=BROKER_TIMEOUT_SECONDS, socket_timeout=BROKER_TIMEOUT_SECONDS + 4
+)
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_TIMEOUT_SECONDS
+CELERY_REDIS_SOCKET_TIMEOUT = BROKER_TIMEOUT_SECONDS + 4
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -201,7 +237,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=0),
     },
     # Picks up what a killed worker dropped, well before the broker's visibility timeout.
-    "reconcile": {"task": "candidacy.screening.tasks.reconcile", "schedule": 15 * 60},
+    "reconcile": {"task": "candidacy.screening.tasks.reconcile", "schedule": RECONCILE_SECONDS},
 }
 
 LOGGING: dict[str, Any] = {  # logging.config.dictConfig

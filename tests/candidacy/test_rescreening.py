@@ -14,7 +14,7 @@ from patients import services as patient_services
 from rules import services as rules_services
 from rules.models import RuleSet
 
-from ..clock import FROZEN_NOW, TODAY
+from ..clock import TODAY
 from ..factories import AssessmentFactory
 from .conftest import SSC_FIRST_LINE_FAILED
 
@@ -63,24 +63,29 @@ def test_a_rescreen_with_nothing_new_adds_no_row_but_keeps_the_date_current(make
     assert Screening.objects.get(patient=patient).pk == before.pk
 
 
-def test_the_reconciler_screens_whoever_a_killed_worker_left_behind(make_patient):
+def test_the_reconciler_screens_whoever_a_killed_worker_left_behind(make_patient, clock, settings):
     screened = make_patient("ms_rr", age=34)
     left_behind = make_patient("ssc", age=50, screen=False)
     draft = rules_services.ruleset_clone(ruleset=RuleSet.objects.active())
-    rules_services.ruleset_publish(
-        ruleset=draft, by=None
-    )  # its re-screen never ran (no on_commit here)
-    assert tasks.reconcile() == 0  # the publish job may still be working: give it its grace period
-    RescreenJob.objects.update(created_at=FROZEN_NOW - tasks.RECONCILE_GRACE - timedelta(minutes=1))
-    assert tasks.reconcile() == 2  # both: one has no screening, one has the old version's
+    rules_services.ruleset_publish(ruleset=draft, by=None)  # its job is never queued (no commit)
+    assert tasks.reconcile() == 0  # the publish job may still be on its way: give it time
+    clock.shift(timedelta(seconds=settings.RESCREEN_STALL_SECONDS + 1))  # no sign of life since
+    tasks.reconcile()  # plans the publish job that was never queued, which screens both
+    job = RescreenJob.objects.get(ruleset=draft)
+    assert job.finished_at is not None and job.done == 2
     assert set(
         Screening.objects.current().filter(ruleset=draft).values_list("patient_id", flat=True)
-    ) == {
-        screened.pk,
-        left_behind.pk,
-    }
-    RescreenJob.objects.update(created_at=FROZEN_NOW - tasks.RECONCILE_GRACE - timedelta(minutes=1))
+    ) == {screened.pk, left_behind.pk}
     assert tasks.reconcile() == 0  # nothing left to do
+
+
+def test_the_reconciler_screens_whoever_no_job_covers(make_patient):
+    screened = make_patient("ms_rr", age=34)
+    left_behind = make_patient("ssc", age=50, screen=False)
+    assert tasks.reconcile() == 1  # only the one without a screening of the active version
+    assert Screening.objects.current().filter(patient=left_behind).exists()
+    assert Screening.objects.current().filter(patient=screened).count() == 1
+    assert tasks.reconcile() == 0
 
 
 def test_deceased_patients_lose_their_current_screening(make_patient):
@@ -150,21 +155,6 @@ def test_the_nightly_run_and_the_reconciler_are_scheduled(settings):
     } <= tasks_scheduled
     assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
     assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
-
-
-def test_a_chunk_delivered_twice_is_counted_once(make_patient):
-    patients = [make_patient("ms_rr", age=30 + n) for n in range(4)]
-    job = RescreenJob.objects.create(
-        reason=RescreenJob.Reason.MANUAL, ruleset=RuleSet.objects.active(), total=4
-    )
-    first_half = [p.pk for p in patients[:2]]
-    tasks.screen_batch(first_half, job.pk, 0)
-    tasks.screen_batch(first_half, job.pk, 0)  # redelivered after a lost acknowledgement
-    job.refresh_from_db()
-    assert (job.done, job.finished_at) == (2, None)
-    tasks.screen_batch([p.pk for p in patients[2:]], job.pk, 1)
-    job.refresh_from_db()
-    assert job.done == 4 and job.finished_at is not None
 
 
 def test_a_patient_who_moves_centre_leaves_the_old_centres_worklist_and_queue(
