@@ -15,6 +15,7 @@ from common.typed import form_field
 from common.vocabulary import COMORBIDITY_ITEMS
 
 from . import items as catalogue
+from .entry import NONE_OF_THESE, none_of_these, number_attrs
 from .models import Centre, Patient, PriorTreatment, Relapse
 from .relapses import ONSET_TWICE
 from .therapy_choices import therapy_choices
@@ -47,10 +48,6 @@ class PatientSearchForm(forms.Form):
 
 
 COMORBIDITY_FIELDS = list(COMORBIDITY_ITEMS)
-
-
-NONE_OF_THESE = "none_of_these"
-NONE_OF_THESE_CONFLICT = "“None of these” is ticked, but these are answered Yes: {items}."
 
 
 class PatientForm(OptimisticModelForm):
@@ -120,41 +117,10 @@ class PatientForm(OptimisticModelForm):
 
     def clean(self):
         super().clean()
-        cleaned = self.cleaned_data  # what ModelForm.clean() returns, without its Optional
-        if cleaned.get(NONE_OF_THESE):
-            present = [
-                str(self.fields[name].label)
-                for name in COMORBIDITY_FIELDS
-                if cleaned.get(name) is True
-            ]
-            if present:
-                self.add_error(
-                    NONE_OF_THESE, NONE_OF_THESE_CONFLICT.format(items=", ".join(present))
-                )
-            else:
-                for name in COMORBIDITY_FIELDS:
-                    cleaned[name] = False
-        return cleaned
+        return none_of_these(self, COMORBIDITY_FIELDS)
 
     def field_sections(self):
         return [(title, [self[name] for name in names]) for title, names in self.sections]
-
-
-def _number_attrs(item: catalogue.Item) -> dict[str, str]:
-    """The catalogue's limits on the input itself, so the browser says so before saving.
-
-    Items that may be typed in another unit (creatinine in µmol/L) keep only "any" step: their
-    limits are in the stored unit and would refuse a correct value in the other one. The
-    server checks every value again (Item.validate) whatever the browser did.
-    """
-    attrs = {"step": f"{item.step:g}" if item.step else "any", "inputmode": "decimal"}
-    if item.key in catalogue.UNIT_CONVERSIONS:
-        return {"step": "any", "inputmode": "decimal"}
-    if item.minimum is not None:
-        attrs["min"] = f"{item.minimum:g}"
-    if item.maximum is not None:
-        attrs["max"] = f"{item.maximum:g}"
-    return attrs
 
 
 class AssessmentForm(forms.Form):
@@ -208,7 +174,7 @@ class AssessmentForm(forms.Form):
             label=f"{item.label} ({item.unit})" if item.unit else item.label,
             required=False,
             help_text=f"{item.range_text}. {item.help}".strip(),
-            widget=forms.NumberInput(attrs=_number_attrs(item)),
+            widget=forms.NumberInput(attrs=number_attrs(item)),
         )
 
     def sections(self):

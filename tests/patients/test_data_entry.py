@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from common.vocabulary import COMORBIDITY_ITEMS
-from patients.forms import NONE_OF_THESE_CONFLICT
+from patients.entry import NONE_OF_THESE_CONFLICT
 from patients.models import Assessment, Patient, PriorTreatment
 
 from ..clock import days_ago
