@@ -12,6 +12,7 @@ class CandidacyConfig(AppConfig):
         from rules.signals import register_publish_follow_up, ruleset_published
 
         from .referrals import panels as referral_panels
+        from .reviews.panels import reviews_panel
         from .screening import panels, receivers
 
         record_changed.connect(
@@ -33,6 +34,11 @@ class CandidacyConfig(AppConfig):
                 "candidacy/screening/_screening.html",
                 panels.screening_panel,
                 order=10,
+            )
+        )
+        register_patient_panel(
+            PatientPanel(
+                "review", MAIN, "candidacy/reviews/_patient_reviews.html", reviews_panel, order=20
             )
         )
         register_patient_panel(
@@ -59,6 +65,6 @@ class CandidacyConfig(AppConfig):
                 MAIN,
                 "candidacy/referrals/_patient_referrals.html",
                 referral_panels.referrals_panel,
-                order=20,
+                order=30,  # after the team review
             )
         )

@@ -15,8 +15,10 @@ from common.typed import form_field
 from common.vocabulary import COMORBIDITY_ITEMS
 
 from . import items as catalogue
+from .entry import NONE_OF_THESE, none_of_these, number_attrs
 from .models import Centre, Patient, PriorTreatment, Relapse
 from .relapses import ONSET_TWICE
+from .therapy_choices import therapy_choices
 
 NOT_RECORDED = "Not recorded"
 BOOLEAN_CHOICES = [("", NOT_RECORDED), ("1", "Yes"), ("0", "No")]
@@ -68,7 +70,10 @@ class PatientForm(OptimisticModelForm):
             "birth_date": DateInput(),
             "death_date": DateInput(),
             "diagnosis_date": DateInput(),
-            **{name: forms.NullBooleanSelect() for name in COMORBIDITY_FIELDS},
+            **{
+                name: forms.NullBooleanSelect(attrs={"data-comorbidity": name})
+                for name in COMORBIDITY_FIELDS
+            },
         }
         help_texts = {
             name: "HCT-CI item (Sorror 2005). Leave as Unknown if not assessed."
@@ -90,7 +95,14 @@ class PatientForm(OptimisticModelForm):
             ],
         ),
         ("Diagnosis", ["disease", "diagnosis_date"]),
-        ("Comorbidities (HCT-CI)", COMORBIDITY_FIELDS),
+        ("Comorbidities (HCT-CI)", [NONE_OF_THESE, *COMORBIDITY_FIELDS]),
+    )
+
+    none_of_these = forms.BooleanField(
+        label="None of these",
+        required=False,
+        help_text="The patient has none of the comorbidities below: every one left as Unknown "
+        "is saved as No.",
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -102,6 +114,10 @@ class PatientForm(OptimisticModelForm):
             centre.initial = centres.first()
         self.fields["diagnosis_date"].help_text = "Date of onset or diagnosis."
         self.fields["birth_date"].help_text = "Age is worked out from it."
+
+    def clean(self):
+        super().clean()
+        return none_of_these(self, COMORBIDITY_FIELDS)
 
     def field_sections(self):
         return [(title, [self[name] for name in names]) for title, names in self.sections]
@@ -155,10 +171,10 @@ class AssessmentForm(forms.Form):
                 help_text=item.help,
             )
         return forms.FloatField(
-            label=item.label,
+            label=f"{item.label} ({item.unit})" if item.unit else item.label,
             required=False,
             help_text=f"{item.range_text}. {item.help}".strip(),
-            widget=forms.NumberInput(attrs={"step": "any"}),
+            widget=forms.NumberInput(attrs=number_attrs(item)),
         )
 
     def sections(self):
@@ -239,8 +255,12 @@ class PriorTreatmentForm(OptimisticModelForm):
         fields = ["therapy", "start_date", "end_date", "outcome", "stop_reason"]
         widgets = {"start_date": DateInput(), "end_date": DateInput()}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, therapies=None, disease=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if therapies is not None:
+            form_field(self, "therapy", forms.ModelChoiceField).choices = therapy_choices(
+                therapies, disease
+            )
         if self.instance.pk:
             start = self.instance.start_date
             self.conflict_label = f"{self.instance.therapy}" + (
@@ -339,6 +359,13 @@ class FhirUploadForm(forms.Form):
     # Declared fields leave the class for base_fields, so this does not replace BaseForm.files (the
     # request's uploads); django-stubs sees a class attribute of another type.
     files = MultipleFileField(label="FHIR bundles (JSON)", help_text=LIMITS)  # type: ignore[assignment]
+
+    none_of_these = forms.BooleanField(
+        label="None of these",
+        required=False,
+        help_text="The patient has none of the comorbidities below: every one left as Unknown "
+        "is saved as No.",
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -31,9 +31,11 @@ from .forms import (
     RelapseFormSet,
 )
 from .history import edit_history
-from .models import Assessment, ImportRun, Patient
+from .items import ITEMS
+from .models import Assessment, ImportRun, Patient, Therapy
 from .panels import render_patient_panels
 from .relapses import count_in_last_year
+from .trends import trend_series
 
 PATIENTS_PER_PAGE = 50
 RELAPSES_SAVED = "The relapse dates were saved."
@@ -82,11 +84,15 @@ def patient_list(request):
     form = PatientSearchForm(request.GET)
     if not form.is_valid():
         return HttpResponseBadRequest("Invalid search.")
+    text = (form.cleaned_data["q"] or "").strip()
     patients = (
-        Patient.objects.visible_to(request.user)
-        .search(form.cleaned_data["q"] or "")
-        .select_related("centre", "disease")
+        Patient.objects.visible_to(request.user).search(text).select_related("centre", "disease")
     )
+    if text and request.GET.get("from") == "header":
+        # The header's search box: an MRN that names one patient opens that patient.
+        by_mrn = list(Patient.objects.visible_to(request.user).filter(mrn__iexact=text)[:2])
+        if len(by_mrn) == 1:
+            return redirect("patients:detail", public_id=by_mrn[0].public_id)
     page = Paginator(patients, PATIENTS_PER_PAGE).get_page(form.cleaned_data["page"] or 1)
     return render(request, "patients/patient_list.html", {"form": form, "page": page})
 
@@ -132,6 +138,7 @@ def patient_detail(request, patient):
             :20
         ],
         "history": edit_history(patient)[:50],
+        "trends": trend_series(patient),
         "viewers": recent_access(patient),
         "panels": render_patient_panels(request, patient),
         "comorbidities": [
@@ -155,7 +162,12 @@ def _relapses(patient) -> dict:
 @access_logged("Assessment form")
 @patient_view("patients.add_assessment")
 def assessment_create(request, patient):
-    form = AssessmentForm(request.POST or None, patient=patient)
+    copied = None
+    initial = {}
+    if request.method == "GET" and request.GET.get("copy") == "last":
+        copied = patient.assessments.filter(entered_in_error=False).first()
+        initial = copy_initial(copied) if copied else {}
+    form = AssessmentForm(request.POST or None, patient=patient, initial=initial)
     if request.method == "POST" and form.is_valid():
         # A resubmit of the same form returns the first one's assessment: same answer.
         services.assessment_record(
@@ -168,7 +180,21 @@ def assessment_create(request, patient):
         )
         messages.success(request, ASSESSMENT_RECORDED)
         return redirect("patients:detail", public_id=patient.public_id)
-    return render(request, "patients/assessment_form.html", {"form": form, "patient": patient})
+    has_earlier = patient.assessments.filter(entered_in_error=False).exists()
+    context = {"form": form, "patient": patient, "copied": copied, "has_earlier": has_earlier}
+    return render(request, "patients/assessment_form.html", context)
+
+
+def copy_initial(assessment: Assessment) -> dict:
+    """An earlier assessment's values as a new form's starting point (never its date: what is
+    saved is dated the day it was measured)."""
+    initial = {}
+    for value in assessment.values.all():
+        item = ITEMS.get(value.item)
+        if item is None:
+            continue
+        initial[value.item] = f"{value.value:g}" if (item.boolean or item.choices) else value.value
+    return initial
 
 
 @require_POST
@@ -193,7 +219,12 @@ def assessment_mark_in_error(request, patient, assessment_id):
 @access_logged("Treatment history form")
 @patient_view("patients.change_priortreatment")
 def treatments_edit(request, patient):
-    formset = PriorTreatmentFormSet(request.POST or None, instance=patient)
+    therapies = list(Therapy.objects.order_by("name"))
+    formset = PriorTreatmentFormSet(
+        request.POST or None,
+        instance=patient,
+        form_kwargs={"therapies": therapies, "disease": patient.disease},
+    )
     with transaction.atomic():  # each row locks and compares itself, as the patient form does
         if request.method == "POST" and formset.is_valid():
             services.treatments_save(patient=patient, formset=formset)

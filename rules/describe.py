@@ -97,6 +97,32 @@ def _number_phrase(info: FactInfo, operator: str, thresholds: Sequence[float | i
     return form.format(n=with_unit(numbers[0], info.unit))
 
 
+# A threshold on its own, as a column of the explanation shows it beside the value.
+_THRESHOLD_FORMS = {"<": "below {n}", "<=": "at most {n}", ">": "above {n}", ">=": "at least {n}"}
+
+
+def threshold_words(operator: str, thresholds: Sequence[float | int | str], unit: str = "") -> str:
+    """A criterion's threshold in words, never as code: "at least 3", "below 45%", "yes",
+    "2 to 5.5", "relapsing-remitting, secondary progressive or primary progressive".
+
+    Explanation templates put their own unit after ``{threshold}`` ("excluded {threshold}%"),
+    so the unit is added only when given.
+    """
+    if operator in ("is true", "is false"):
+        return "yes" if operator == "is true" else "no"
+    if operator == "in":
+        if all(isinstance(t, int | float) for t in thresholds):
+            return labels.join_words((with_unit(format_number(t), unit) for t in thresholds), "or")
+        return choice_words(thresholds)
+    numbers = [format_number(t) for t in thresholds]
+    if operator == "between" and len(numbers) == 2:
+        return f"{numbers[0]} to {with_unit(numbers[1], unit)}"
+    form = _THRESHOLD_FORMS.get(operator)
+    if form is None or not numbers:
+        return labels.join_words(numbers) or "(no threshold)"
+    return form.format(n=with_unit(numbers[0], unit))
+
+
 def describe_fact_type(fact_key: str) -> str:
     """ "yes or no", "a number (mL/min)", "one of: none, past or active" — what a fact holds."""
     info = _info(fact_key)

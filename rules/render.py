@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from common.labels import OUTCOME_LABELS
+from common.labels import OUTCOME_LABELS, label
 
+from .describe import threshold_words
 from .facts import AT_LEAST, FACTS, MISSING, STALE
 from .specs import LOCAL_POLICY, MET, NOT_APPLICABLE, NOT_EVALUABLE, NOT_MET
 
@@ -51,6 +52,10 @@ STATUS_PHRASES = {MISSING: "missing", STALE: "out of date", AT_LEAST: "lower bou
 NO_VALUE = "—"
 NOT_RECORDED = "not recorded"
 AT_LEAST_PREFIX = "at least "
+# Kinds whose explanation template states a finding that holds only when the criterion is met.
+FINDING_KINDS = ("review", "exclusion")
+# An operator in words, for an explanation template that names it apart from its threshold.
+_OPERATOR_WORDS = {"<": "below", "<=": "at most", ">": "above", ">=": "at least"}
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -71,18 +76,16 @@ def format_value(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.2f}".rstrip("0").rstrip(".")  # 5.74 years, 3.5, 1.2
     if isinstance(value, tuple | list):
-        return ", ".join(str(v) for v in value) or "none"
+        return ", ".join(format_value(v) for v in value) or "none"
+    if isinstance(value, str):
+        return label(value)  # a coded answer ("rr", "transplant_after_ist") in words
     return str(value)
 
 
 def format_threshold(operator: str, thresholds: tuple[Any, ...]) -> str:
-    if operator == "between":
-        return f"between {thresholds[0]:g} and {thresholds[1]:g}"
-    if operator == "in":
-        return "one of " + ", ".join(str(t) for t in thresholds)
-    if operator in ("is true", "is false"):
-        return operator
-    return f"{operator} {thresholds[0]:g}"
+    """The threshold in words ("at least 3", "yes", "relapsing-remitting or ..."), without a
+    unit: explanation templates write their own after ``{threshold}``."""
+    return threshold_words(operator, thresholds)
 
 
 def display_value(line: Line) -> str:
@@ -119,17 +122,23 @@ def sentence(line: Line) -> str:
         # The template describes a value; with none, say what is lacking instead.
         return f"{line.label or line.key} ({threshold}): {NOT_RECORDED} — {OUTCOME_PHRASES[NOT_EVALUABLE]}."
     unit = FACTS[line.fact].unit if line.fact in FACTS else ""
+    outcome = OUTCOME_PHRASES[line.outcome]
+    if line.outcome == NOT_EVALUABLE:
+        outcome += f" ({STATUS_PHRASES.get(line.value_status, line.value_status)})"
+    if line.kind in FINDING_KINDS and line.outcome != MET:
+        # A review or exclusion template states the finding ("HCT-CI 3: the high-risk
+        # group"); read when the finding is absent or unknown, it says the opposite of the
+        # truth ("HCT-CI at least 0: the high-risk group"). Say what was checked instead.
+        value = display_value(line) if line.value is None else f"{display_value(line)} {unit}"
+        return f"{line.label or line.key} — {outcome}: the value is {value.rstrip()}."
     filled = line.explanation.format(
         label=line.label or line.key,
         value=display_value(line),
         unit=unit,
         date=format_date(line.value_on),
-        operator=line.operator,
+        operator=_OPERATOR_WORDS.get(line.operator, ""),
         threshold=threshold,
     )
-    outcome = OUTCOME_PHRASES[line.outcome]
-    if line.outcome == NOT_EVALUABLE:
-        outcome += f" ({STATUS_PHRASES.get(line.value_status, line.value_status)})"
     return f"{filled} — {outcome}."
 
 

@@ -84,7 +84,7 @@ def _labels_of(code: str, criterion_labels: dict[str, str]) -> list[str]:
 def _is_word(code: str, criterion_labels: dict[str, str]) -> bool:
     """Rule 4: the code's own label spells it, as written or capitalised."""
     spellings = {code, code[:1].upper() + code[1:]}
-    return any(spellings & set(TOKEN.findall(text)) for text in _labels_of(code, criterion_labels))
+    return any(spellings & tokens(text) for text in _labels_of(code, criterion_labels))
 
 
 def forbidden_codes(criteria: Iterable[tuple[str, str]] = ()) -> set[str]:
@@ -103,8 +103,15 @@ def _initials(code: str) -> bool:
     return code.isupper() and len(code) <= 2
 
 
+# Attributes a reader meets (a tooltip, a screen reader's name, a placeholder, a button's
+# words). The others (href, name, value of a field, data-*) are the machinery: a form field
+# named "disease" posting "ms" is never read by anyone.
+READ_ATTRIBUTES = ("title", "alt", "aria-label", "placeholder", "aria-description")
+_BUTTON_TYPES = ("submit", "button", "reset")
+
+
 class _Text(HTMLParser):
-    """The text a reader meets: the page's text and its attribute values (titles, options)."""
+    """The text a reader meets: the page's text and the attributes read out or shown."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -114,7 +121,10 @@ class _Text(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag in ("script", "style"):
             self._skip += 1
-        self.parts.extend(value for name, value in attrs if value and name != "class")
+        read = dict(attrs)
+        self.parts.extend(read[name] or "" for name in READ_ATTRIBUTES if name in read)
+        if tag == "input" and read.get("type") in _BUTTON_TYPES:
+            self.parts.append(read.get("value") or "")
 
     def handle_endtag(self, tag):
         if tag in ("script", "style") and self._skip:

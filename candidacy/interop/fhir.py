@@ -24,6 +24,7 @@ from decimal import Decimal
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.riskassessment import RiskAssessment
 
+from common.labels import EVIDENCE_LABELS, plain
 from common.links import absolute_url
 from patients.models import Patient
 from rules.facts import FACTS, MISSING
@@ -96,9 +97,11 @@ def value_with_unit(line: Line) -> str:
 
 
 def criterion_note(line: Line) -> str:
-    """label: value (date) — outcome; citation [mark]."""
+    """label: value (date) — outcome; citation [evidence mark in words]."""
     when = f" ({format_date(line.value_on)})" if line.value_on else ""
-    source = LOCAL_POLICY if line.evidence == LOCAL_POLICY else f"{line.citation} [{line.evidence}]"
+    # The mark in words ("[read in the source]"), the citation without the project's file paths.
+    mark = EVIDENCE_LABELS.get(line.evidence, line.evidence)
+    source = LOCAL_POLICY if line.evidence == LOCAL_POLICY else f"{plain(line.citation)} [{mark}]"
     return f"{line.label or line.key}: {value_with_unit(line)}{when} — {OUTCOME_PHRASES[line.outcome]}; {source}"
 
 

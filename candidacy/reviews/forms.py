@@ -16,6 +16,21 @@ ALL = "all"
 STATE_FILTERS = [(OPEN, "Open (flagged or in review)"), *Review.State.choices, (ALL, "All")]
 MINE, UNASSIGNED = "mine", "unassigned"
 WHO_FILTERS = [("", "Anyone"), (MINE, "Mine"), (UNASSIGNED, "Unassigned")]
+# The queue's orders. Priority, the default, is the worklist's (band, then the higher
+# score) and then the longest wait: the coordinator's next patient is the top row.
+PRIORITY, WAITING, NEWEST, NAME = "priority", "waiting", "newest", "name"
+SORTS = {
+    PRIORITY: ("current_rank", "flagged_at", "pk"),
+    WAITING: ("flagged_at", "pk"),
+    NEWEST: ("-flagged_at", "-pk"),
+    NAME: ("patient__family_name", "patient__given_name", "pk"),
+}
+SORT_CHOICES = [
+    (PRIORITY, "Band, then score, then waiting time"),
+    (WAITING, "Waiting longest"),
+    (NEWEST, "Newest flag"),
+    (NAME, "Name"),
+]
 
 
 class ReviewFilterForm(forms.Form):
@@ -30,7 +45,16 @@ class ReviewFilterForm(forms.Form):
         label="Assignee",
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
+    sort = forms.ChoiceField(
+        choices=SORT_CHOICES,
+        required=False,
+        label="Order",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
     page = forms.IntegerField(min_value=1, required=False)
+
+    def ordering(self) -> tuple[str, ...]:
+        return SORTS[self.cleaned_data.get("sort") or PRIORITY]
 
     def filter(self, reviews, user):
         state = self.cleaned_data.get("state") or OPEN
@@ -103,6 +127,19 @@ class DecisionForm(ReviewStepForm):
 class NoteForm(ReviewStepForm):
     text = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
     parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, review: Review, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("review", review.pk)
+
+
+class ReopenForm(ReviewStepForm):
+    reason = forms.CharField(
+        label="Reason for reopening",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=400,
+        help_text="Kept in the audit trail with the decision it reopens.",
+    )
 
     def __init__(self, *args, review: Review, **kwargs):
         super().__init__(*args, **kwargs)

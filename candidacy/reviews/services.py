@@ -54,6 +54,11 @@ NOTE_EMPTY = "Write the note first."
 NOTE_PARENT_INVALID = "The note you reply to belongs to another review."
 REVIEW_CHANGED = "The review changed since you opened the page; check it and try again."
 NOT_ALLOWED = "You cannot act on reviews of this centre."
+REOPENED = "The decision was reopened: the review is in review again."
+REOPEN_REASON_REQUIRED = "Give the reason for reopening the decision."
+REOPEN_NOT_DECIDED = "Only a decided review can be reopened."
+REOPEN_OPEN_EXISTS = "The patient has an open review already: work on that one."
+REOPEN_NOT_LATEST = "Only the patient's latest review can be reopened."
 
 DECISIONS = (State.REFERRED, State.DEFERRED, State.DECLINED)
 # For ILLEGAL_TRANSITION: "A review that is Flagged cannot be referred." Keyed by str: the
@@ -306,3 +311,53 @@ def review_add_note(
         detail="Replied to a note" if parent else "Added a note",
     )
     return note
+
+
+@transaction.atomic
+def review_reopen(*, review: Review, by, reason: str) -> Review:
+    """referred | deferred | declined -> in review, with the reason, in the audit trail.
+
+    The decision is cleared from the review (the concordance report counts decisions that
+    stand) and kept in the audit event, with who decided it and when, so nothing is lost.
+    """
+    _check_actor(review, by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewError(REOPEN_REASON_REQUIRED, field="reason")
+    review = _locked(review)
+    if review.state not in DECISIONS:
+        raise IllegalTransition(REOPEN_NOT_DECIDED)
+    if Review.objects.open().filter(patient_id=review.patient_id).exists():
+        raise IllegalTransition(REOPEN_OPEN_EXISTS)
+    later = Review.objects.filter(patient_id=review.patient_id, flagged_at__gt=review.flagged_at)
+    if later.exists():
+        raise IllegalTransition(REOPEN_NOT_LATEST)
+    was = review.get_state_display()
+    decided = (
+        date_format(timezone.localtime(review.decided_at), "j M Y") if review.decided_at else ""
+    )
+    by_whom = display_name(review.decided_by) if review.decided_by else "unknown"
+    from_state = review.state
+    review.state = State.IN_REVIEW
+    for field in ("decision_band", "decision_ruleset_version", "decision_reason"):
+        setattr(review, field, "")
+    review.decision_screening = review.decided_by = review.decision_score = None
+    review.decided_at = review.re_review_on = None
+    review.save(
+        update_fields=[
+            "state",
+            "decision_screening",
+            "decision_band",
+            "decision_score",
+            "decision_ruleset_version",
+            "decision_reason",
+            "decided_at",
+            "decided_by",
+            "re_review_on",
+        ]
+    )
+    detail = f"Reopened: {reason} (the decision was {was}, {decided} by {by_whom})"
+    _audit(review, by=by, from_state=from_state, detail=detail)
+    # A reopened review is the patient's latest (no other is open): the worklist's copy follows.
+    _copy_state(review)
+    return review

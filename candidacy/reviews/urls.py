@@ -14,4 +14,5 @@ urlpatterns = [
     path("<uuid:public_id>/start/", views.review_start, name="start"),
     path("<uuid:public_id>/decide/", views.review_decide, name="decide"),
     path("<uuid:public_id>/notes/", views.review_note, name="note"),
+    path("<uuid:public_id>/reopen/", views.review_reopen, name="reopen"),
 ]

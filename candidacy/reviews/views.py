@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -25,8 +25,17 @@ from rules.result import DECISION_SUPPORT
 from ..screening.models import Screening
 from ..screening.staleness import staleness_of
 from . import services
-from .forms import AssignForm, DecisionForm, NoteForm, ReviewFilterForm, ReviewStepForm
+from .forms import (
+    PRIORITY,
+    AssignForm,
+    DecisionForm,
+    NoteForm,
+    ReopenForm,
+    ReviewFilterForm,
+    ReviewStepForm,
+)
 from .models import Review, ReviewNote
+from .timeline import patient_timeline
 
 REVIEWS_PER_PAGE = 50
 NOTE_INDENT_LIMIT = 4
@@ -38,6 +47,14 @@ def with_current_screening(reviews):
     return reviews.annotate(
         current_band=Subquery(current.values("band")[:1]),
         current_score=Subquery(current.values("score")[:1]),
+        current_rank=Subquery(current.values("rank_key")[:1]),
+    )
+
+
+def _ordered(reviews, fields: tuple[str, ...]):
+    # A review whose patient has no current screening has no rank: it goes last.
+    return reviews.order_by(
+        *(F(f).asc(nulls_last=True) if f == "current_rank" else f for f in fields)
     )
 
 
@@ -79,14 +96,15 @@ def review_queue(request):
     if not form.is_valid():
         return HttpResponseBadRequest("Invalid filter.")
     reviews = form.filter(Review.objects.visible_to(request.user), request.user)
-    reviews = (
-        with_current_screening(reviews)
-        .select_related("patient__disease", "assignee")
-        .newest_first()
+    reviews = _ordered(
+        with_current_screening(reviews).select_related("patient__disease", "assignee"),
+        form.ordering(),
     )
     page = Paginator(reviews, REVIEWS_PER_PAGE).get_page(form.cleaned_data["page"] or 1)
     query = request.GET.copy()
     query.pop("page", None)
+    filters = query.copy()
+    filters.pop("sort", None)
     return render(
         request,
         "candidacy/reviews/review_queue.html",
@@ -94,6 +112,8 @@ def review_queue(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
+            "filter_query": filters.urlencode(),
+            "sort": form.cleaned_data.get("sort") or PRIORITY,
             "decision_support": DECISION_SUPPORT,
         },
     )
@@ -144,6 +164,8 @@ def _render_detail(request, review: Review, *, status: int = 200, **forms):
         "decision_form": forms.get("decision_form")
         or DecisionForm(review=review, band=band, stale=stale),
         "note_form": forms.get("note_form") or NoteForm(review=review),
+        "reopen_form": forms.get("reopen_form") or ReopenForm(review=review),
+        "timeline": patient_timeline(review.patient),
         "can_act": request.user.has_perm("candidacy.change_review"),
         "can_note": request.user.has_perm("candidacy.add_reviewnote"),
         "is_open": review.state in Review.OPEN_STATES,
@@ -267,4 +289,23 @@ def review_note(request, review):
         messages.error(request, error.message)
     else:
         messages.success(request, services.NOTE_ADDED)
+    return _back(review)
+
+
+@require_POST
+@access_logged("Review: reopen", reason=REVIEW)
+@review_view("candidacy.change_review")
+def review_reopen(request, review):
+    """A decision taken back into review, with the reason in the audit trail."""
+    form = ReopenForm(request.POST, review=review)
+    if not form.is_valid():
+        return _render_detail(request, review, reopen_form=form, status=400)
+    if _stale(request, form, review):
+        return _back(review)
+    try:
+        services.review_reopen(review=review, by=request.user, reason=form.cleaned_data["reason"])
+    except services.ReviewError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, services.REOPENED)
     return _back(review)

@@ -12,13 +12,13 @@ from django.urls import reverse
 
 from patients.items import ITEMS
 from rules import result as engine_result
+from rules.describe import threshold_words
 from rules.facts import COMORBIDITY_PREFIX, FACTS
 from rules.specs import (
     CORE,
     DOMAINS,
     EXCLUDED,
     INCOMPLETE,
-    LOCAL_POLICY,
     NOT_APPLICABLE,
     NOT_INDICATED,
     POSSIBLE,
@@ -27,11 +27,10 @@ from rules.specs import (
     UNLIKELY,
 )
 
-DOMAIN_LABELS = {
-    "severity": "Disease severity",
-    "failed_treatments": "Failed treatments",
-    "overall_health": "Overall health",
-}
+from . import wording
+from .wording import RECORD_FIELDS
+
+DOMAIN_LABELS = {d: wording.domain_text(d) for d in DOMAINS}
 BAND_CSS = {
     NOT_INDICATED: "band-not-indicated",
     TRIAL_ONLY: "band-trial-only",
@@ -40,15 +39,6 @@ BAND_CSS = {
     STRONG: "band-strong",
     POSSIBLE: "band-possible",
     UNLIKELY: "band-unlikely",
-}
-# Inputs that are not assessment items: where to record them instead.
-RECORD_FIELDS = {
-    "birth_date": "date of birth",
-    "disease": "diagnosis",
-    "disease_subtype": "MS subtype",
-    "diagnosis_date": "date of onset or diagnosis",
-    "treatment_history": "prior treatments",
-    "relapse_dates": "MS relapse dates",
 }
 # Record inputs with a page of their own (the others are fields of the patient form).
 RECORD_PAGES = {"treatment_history": "patients:treatments", "relapse_dates": "patients:relapses"}
@@ -72,7 +62,7 @@ class ExplanationRow:
     points: str
     sentence: str
     citation: str
-    evidence: str
+    evidence: wording.Evidence
 
 
 @dataclass(frozen=True)
@@ -94,7 +84,7 @@ class ChecklistRow:
     value: str
     when_not_met: str  # the band it gives when not met
     citation: str
-    evidence: str
+    evidence: wording.Evidence
 
 
 CHECKLIST_OUTCOMES = {
@@ -119,8 +109,8 @@ def checklist_rows(result: engine_result.Result) -> list[ChecklistRow]:
                 outcome_code=line.outcome,
                 value=engine_result.display_value(line),
                 when_not_met=line.criterion.not_met_band or UNLIKELY,
-                citation=line.citation,
-                evidence=line.evidence,
+                citation=wording.citation(line),
+                evidence=wording.evidence(line.evidence),
             )
         )
     return rows
@@ -135,33 +125,22 @@ def explanation_rows(result: engine_result.Result) -> list[ExplanationRow]:
     rows = []
     for line in result.lines:
         unit = FACTS[line.fact].unit if line.fact in FACTS else ""
-        if line.value_status == engine_result.MISSING:
-            value = "not recorded"
-        else:
-            value = f"{engine_result.format_value(line.value)} {unit}".strip()
-        if line.points_possible:
-            points = f"{line.points:g} of {line.points_possible:g}"
-        elif line.kind == "points":
-            points = f"— of {line.criterion.points:g}"
-        elif line.kind == "review":
-            points = f"review: {line.criterion.cap} at best"
-        else:
-            points = line.kind
+        value = wording.value_text(line, unit)
         rows.append(
             ExplanationRow(
                 label=line.label or line.key,
-                kind=line.kind,
-                domain=DOMAIN_LABELS.get(line.domain, line.domain),
+                kind=wording.kind_text(line.kind),
+                domain=wording.domain_text(line.domain),
                 value=value,
                 value_on=line.value_on,
                 stale=line.value_status == engine_result.STALE,
-                threshold=engine_result.format_threshold(line.operator, line.thresholds),
+                threshold=threshold_words(line.operator, line.thresholds, unit),
                 outcome=engine_result.OUTCOME_PHRASES[line.outcome],
                 outcome_code=line.outcome,
-                points=points,
+                points=wording.effect_text(line),
                 sentence=engine_result.sentence(line),
-                citation=line.citation if line.evidence != LOCAL_POLICY else LOCAL_POLICY,
-                evidence=line.evidence,
+                citation=wording.citation(line),
+                evidence=wording.evidence(line.evidence),
             )
         )
     return rows
@@ -193,19 +172,19 @@ def collect_rows(result: engine_result.Result, patient) -> list[CollectRow]:
                 label=label,
                 reason=engine_result.STATUS_PHRASES.get(item.reason, item.reason),
                 required=item.required,
-                criteria=", ".join(item.criteria),
+                criteria=wording.criteria_text(item.criteria, result),
                 url=url,
             )
         )
     if comorbidities:
-        names = [c.item.removeprefix(COMORBIDITY_PREFIX).replace("_", " ") for c in comorbidities]
+        names = [wording.input_label(c.item) for c in comorbidities]
         criteria = sorted({key for c in comorbidities for key in c.criteria})
         rows.append(
             CollectRow(
-                label=f"HCT-CI comorbidities not assessed ({len(names)}): " + ", ".join(names),
+                label=f"HCT-CI comorbidities not assessed ({len(names)}): " + "; ".join(names),
                 reason="not assessed",
                 required=any(c.required for c in comorbidities),
-                criteria=", ".join(criteria),
+                criteria=wording.criteria_text(criteria, result),
                 url=reverse("patients:update", args=[patient.public_id])
                 + f"#id_{comorbidities[0].item.removeprefix(COMORBIDITY_PREFIX)}",
             )
@@ -225,7 +204,11 @@ def domain_chart(result: engine_result.Result) -> list[dict]:
     for d in DOMAINS:
         share = result.domain_scores.get(d)
         chart.append(
-            {"domain": DOMAIN_LABELS[d], "percent": None if share is None else round(share * 100)}
+            {
+                "domain": DOMAIN_LABELS[d],
+                "percent": None if share is None else round(share * 100),
+                "note": wording.domain_unscored(result, d) if share is None else "",
+            }
         )
     return chart
 

@@ -13,6 +13,8 @@ from patients.views import patient_view
 
 from . import jobs, outcome
 from .models import RescreenChunk, RescreenJob
+from .panels import current_screening_context
+from .summary import COLLECT_SHOWN, domain_bars, summary_context
 from .tasks import chunk_retry
 
 JOB_REFRESH_SECONDS = 2
@@ -70,4 +72,9 @@ def rescreen_progress(request, ruleset_id):
 @patient_view("patients.view_patient")
 def patient_print(request, patient):
     """A one-page summary of the patient and the screening for the team meeting."""
-    return render(request, "candidacy/screening/patient_print.html", {"patient": patient})
+    context = current_screening_context(patient, printable=True)
+    context.update(summary_context(patient), patient=patient)
+    context["bars"] = domain_bars(context.get("domains") or [])
+    context["chart_height"] = 22 * len(context["bars"])
+    context["collect_more"] = max(0, len(context.get("to_collect") or []) - COLLECT_SHOWN)
+    return render(request, "candidacy/screening/patient_print.html", context)

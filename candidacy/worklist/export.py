@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 
+from common.labels import capfirst
 from common.spreadsheet import safe_cell
 
 from .forms import WorklistForm
@@ -28,8 +29,10 @@ HEADER = [
     "Disease",
     "Band",
     "Score",
+    "Score once data collected",
     "Completeness %",
     "Missing",
+    "Why this band",
     "Review state",
     "Last screened",
     "Rule set version",
@@ -70,10 +73,13 @@ def export_lines(*, user, form: WorklistForm, log: ExportLog) -> Iterator[str]:
                         row.disease,
                         s.band,
                         s.score,
+                        s.score_upper if s.score is not None else None,
                         row.completeness_percent,
-                        "; ".join(
-                            row.missing + ([f"{row.missing_more} more"] if row.missing_more else [])
-                        ),
+                        # Every item, never cut short: the page shows a few, the file them all.
+                        "; ".join(row.missing),
+                        # The band's reasons: for Excluded, Not indicated and Trial only the
+                        # finding that decided it, for the others what limits the band.
+                        "; ".join(capfirst(r) for r in row.reasons),
                         row.review_label,
                         _day(s.created_at),
                         s.ruleset_version,

@@ -57,6 +57,11 @@ class WorklistForm(forms.Form):
     age_max = forms.IntegerField(label="Age to", min_value=0, max_value=120, required=False)
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES)
     cursor = forms.CharField(max_length=1000, required=False, widget=forms.HiddenInput)
+    # The row number of the page's first row, carried by the page links (a keyset cursor has
+    # no offset). Display only: a wrong number misnumbers rows and selects nothing else.
+    start = forms.IntegerField(
+        min_value=1, max_value=10**9, required=False, widget=forms.HiddenInput
+    )
 
     FILTERS = ("q", "disease", "band", "centre", "review", "completeness", "age_min", "age_max")
 

@@ -14,9 +14,12 @@ from rules.result import DECISION_SUPPORT, reason_text
 from ..screening.presenters import explanation_rows
 from ..screening.selectors import result_of
 from . import dashboard as dashboard_selectors
+from . import selectors
 from .export import export_filename, export_lines, export_start
 from .forms import WorklistForm
-from .selectors import visible_screening, worklist_page
+from .keyset import SORTS
+from .selectors import visible_screening, worklist_page, worklist_total
+from .why import rank_sentences
 
 INVALID_QUERY = "Some of the filters could not be used; correct them and search again."
 
@@ -42,15 +45,38 @@ def worklist(request):
     if not form.is_valid():
         return _invalid(request, form)
     params = form.filter_params()
-    filters_query = urlencode(params)
+    page = worklist_page(request.user, form)
+    start = form.cleaned_data.get("start") or 1
     context = {
         "form": form,
-        "page": worklist_page(request.user, form),
-        "filters_query": filters_query,
+        "page": page,
+        "rows": list(enumerate(page.rows, start=start)),
+        "position": position_text(start, len(page.rows), worklist_total(request.user, form)),
+        "next_start": start + len(page.rows),
+        "previous_start": max(1, start - selectors.PAGE_SIZE),
+        "filters_query": urlencode(params),
+        "sort": form.cleaned_data["sort"],
+        "sort_links": sort_links(params),
         "filtered": any(k != "sort" for k in params),
         "decision_support": DECISION_SUPPORT,
     }
     return render(request, "candidacy/worklist/worklist.html", context)
+
+
+def position_text(start: int, shown: int, total) -> str:
+    """ "1–50 of 237", "51–100 of about 66,000", "No patients"."""
+    if not shown:
+        return "No patients"
+    if total.exact:
+        return f"{start:,}–{start + shown - 1:,} of {total.count:,}"
+    rounded = round(total.count, -3 if total.count >= 10_000 else -2)
+    return f"{start:,}–{start + shown - 1:,} of about {rounded:,}"
+
+
+def sort_links(params: dict) -> dict[str, str]:
+    """The query of each sortable column: the filters in force with that sort, first page."""
+    filters = {k: v for k, v in params.items() if k != "sort"}
+    return {sort: urlencode({**filters, "sort": sort}) for sort in SORTS}
 
 
 @permission_required("patients.view_patient", raise_exception=True)
@@ -66,6 +92,7 @@ def worklist_why(request, public_id):
         "screening": screening,
         "patient": screening.patient,
         "reasons": [reason_text(r) for r in result.reasons],
+        "rank": rank_sentences(result, screening.ruleset.band_thresholds),
         "rows": explanation_rows(result),
         "decision_support": DECISION_SUPPORT,
     }

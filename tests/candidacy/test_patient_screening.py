@@ -159,7 +159,7 @@ def test_relapse_dates_to_collect_link_to_the_relapse_page(make_patient):
     missing = SimpleNamespace(
         item="relapse_dates", reason="missing", required=False, criteria=("ms_relapse_on_dmt",)
     )
-    (row,) = collect_rows(SimpleNamespace(to_collect=(missing,)), patient)
+    (row,) = collect_rows(SimpleNamespace(to_collect=(missing,), lines=()), patient)
     assert row.label == "MS relapse dates"
     assert row.url == reverse("patients:relapses", args=[patient.public_id])
 
@@ -183,7 +183,11 @@ def test_unassessed_comorbidities_are_one_item_to_collect_linking_to_the_form(
         .get(reverse("patients:detail", args=[patient.public_id]))
         .content.decode()
     )
-    assert "HCT-CI comorbidities not assessed (2): arrhythmia, cardiac" in page
+    # Each in the words of the form that records it, never its field name.
+    assert (
+        "HCT-CI comorbidities not assessed (2): arrhythmia (AF/flutter, sick sinus, "
+        "ventricular); cardiac (coronary disease, heart failure, myocardial infarction)"
+    ) in page
     assert f'href="/patients/{patient.public_id}/edit/#id_arrhythmia"' in page
 
 

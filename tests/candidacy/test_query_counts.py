@@ -73,19 +73,25 @@ def worklist_urls(client) -> dict[str, str]:
 # The budget of each page: what it needs today, counted with the session, the user, the
 # permissions, the nav badge, the access log's insert and the page's own queries.
 BUDGETS = {
-    "worklist first page": 16,  # and the active rule set, once: is a row's screening stale?
-    "worklist next page": 16,
-    "worklist filtered": 16,
-    "worklist searched": 17,  # and the ids of the patients with that MRN, resolved first
-    "worklist by score": 16,
-    "worklist by name": 16,
-    "worklist by last screened": 16,
+    # and the active rule set, once: is a row's screening stale? and the rows counted, up to a
+    # cap ("1–50 of 237", issue #13)
+    "worklist first page": 17,
+    "worklist next page": 17,
+    "worklist filtered": 17,
+    # and the ids of the patients with that MRN, resolved first, for the page and the count
+    "worklist searched": 19,
+    "worklist by score": 17,
+    "worklist by name": 17,
+    "worklist by last screened": 17,
     "dashboard": 15,
     "patient list": 13,
     "patient list searched": 13,
-    "patient page": 29,
+    "patient page": 32,  # the current review and its history, and the trends (issue #13)
     "review queue": 13,  # and the coordinators' badge of referrals waiting too long
-    "review page": 20,  # the same
+    # the screening's explanation (as on the patient page) and the patient's timeline:
+    # treatments, relapses, assessments and their values, screenings, reviews and their steps;
+    # and the referrals badge
+    "review page": 29,
 }
 
 

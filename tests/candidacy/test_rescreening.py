@@ -140,7 +140,11 @@ def test_the_printable_summary_holds_the_patient_and_the_screening(
         .content.decode()
     )
     assert "Printwell" in page and "Supports a decision; the team decides." in page
-    assert 'id="explanation"' in page
+    # One A4 page for the meeting: the band and what decides it, not every criterion
+    # (the full explanation stays on the patient page; tests/browser counts the PDF's pages).
+    for part in ("print-band", "print-chart", "print-results", "print-treatments", "print-review"):
+        assert f'id="{part}"' in page, part
+    assert 'id="explanation"' not in page
 
 
 def test_the_nightly_run_and_the_reconciler_are_scheduled(settings):

@@ -98,6 +98,22 @@ def test_search_finds_by_name_or_mrn_within_the_centre(client_for, clinician, ce
 
 
 @pytest.mark.django_db
+def test_the_header_search_opens_the_one_patient_an_mrn_names_in_the_users_centres(
+    client_for, clinician, centre, other_centre
+):
+    mine = PatientFactory(centre=centre, family_name="Okafor", mrn="A100")
+    PatientFactory(centre=other_centre, family_name="Okafor", mrn="C300")
+    client = client_for(clinician)
+    found = client.get(reverse("patients:list"), {"q": "a100", "from": "header"})
+    assert found.url == reverse("patients:detail", args=[mine.public_id])
+    # Another centre's MRN opens nothing: the list, empty, as for any search.
+    theirs = client.get(reverse("patients:list"), {"q": "C300", "from": "header"})
+    assert theirs.status_code == 200 and "No patients match." in theirs.content.decode()
+    by_name = client.get(reverse("patients:list"), {"q": "okafor", "from": "header"})
+    assert by_name.status_code == 200 and "A100" in by_name.content.decode()
+
+
+@pytest.mark.django_db
 def test_patient_records_are_not_browsable_in_django_admin(client_for, superuser_of_other_centre):
     client = client_for(superuser_of_other_centre)
     assert client.get("/admin/patients/patient/").status_code == 404
