@@ -81,6 +81,7 @@ def referral_queue(request):
             "chart_data": {"waits": waits},
             "wait_limit": settings.CANDIDACY_REFERRAL_WAIT_DAYS,
             "overdue_count": overdue(received).count(),
+            "stale_count": received.open().exclude(stale_reminded_for="").count(),
         },
     )
 

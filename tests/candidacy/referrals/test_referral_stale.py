@@ -59,6 +59,8 @@ def test_stale_decision_data_remind_the_coordinators_once_by_email_and_in_the_na
     for detail in (patient.family_name, patient.given_name, "LVEF", "DLCO"):
         assert detail not in email.body
     assert badge(client) == "1"
+    queue = client.get(reverse("referrals:queue")).content.decode()
+    assert "1 open referral rests on data gone stale; its page names them." in queue
     assert remind_waiting_referrals() == 0 and len(mail.outbox) == 1  # run twice: once
     # The data renewed, the badge goes at the next run; no email for that.
     renew(patient)
