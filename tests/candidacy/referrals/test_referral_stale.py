@@ -84,7 +84,7 @@ def test_a_closed_referral_is_not_reminded(coordinator, stale_referral):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_runs_at_once_send_one_email(stale_referral):
+def test_two_runs_at_once_send_one_email(migration_data, stale_referral):
     barrier, sent = threading.Barrier(2), []
 
     def run():
