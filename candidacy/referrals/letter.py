@@ -69,6 +69,12 @@ class Letter:
     stale: list[str]
 
 
+def stale_labels(result) -> list[str]:
+    """The values too old for the guideline in a screening result: the decision should not
+    rest on them (named on the referral page, the letter, and in the coordinators' reminder)."""
+    return [row.label for row in explanation_rows(result) if row.stale]
+
+
 def _standing(referral: Referral) -> str:
     def day(value):
         return date_format(value, "j F Y") if value else ""
@@ -110,6 +116,5 @@ def build_letter(referral: Referral) -> Letter:
         if not_candidate and referral.status != Status.ACCEPTED
         else [],
         screening_as_of=screening.as_of if screening else None,
-        # Values too old for the guideline: the decision should not rest on them.
-        stale=[row.label for row in explanation_rows(result) if row.stale] if result else [],
+        stale=stale_labels(result) if result else [],
     )

@@ -76,6 +76,9 @@ class Referral(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # The coordinators were reminded that the referral waits at its step (reminders.py).
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # The values the decision would rest on that had gone stale when the coordinators were
+    # last told (labels, one a line; empty when none were): reminded once per set.
+    stale_reminded_for = models.TextField(blank=True, default="")
     history = HistoricalRecords()
 
     objects = ReferralQuerySet.as_manager()

@@ -1,8 +1,11 @@
-"""How long referrals wait at each step, and the reminder when one waits too long.
+"""How long referrals wait at each step, and the reminders: when one waits too long, and when
+data the decision would rest on go stale.
 
 A referral waits at a step from the moment it reached it (``status_since``). Past
 CANDIDACY_REFERRAL_WAIT_DAYS the receiving centre's coordinators are emailed once for that
-step (``reminded_at`` later than ``status_since``), and the nav shows the count.
+step (``reminded_at`` later than ``status_since``), and the nav shows the count. When values
+of the patient's current screening are too old for the guideline, they are emailed once for
+that set of values (``stale_reminded_for``), and the nav counts it until the data are renewed.
 """
 
 from __future__ import annotations
@@ -20,12 +23,18 @@ from django.utils import timezone
 from common.links import absolute_url
 
 from ..reviews.services import coordinators_of
+from ..screening.models import Screening
+from ..screening.selectors import result_of
+from .letter import stale_labels
 from .models import Referral, ReferralStep
 
 logger = logging.getLogger(__name__)
 
 REMINDER_SUBJECT = "Candidacy: {count} referral{s} waiting at {centre}"
-REMINDER_LINE = "- MRN {mrn}: {status} for {days} days: {link}"
+STALE_SUBJECT = "Candidacy: {count} referral{s} with stale data at {centre}"
+REMINDER_LINE = "- MRN {mrn}: {what}: {link}"
+# The median waits are over the referrals received in the last year.
+WAITS_OVER = timedelta(days=365)
 STEP_ORDER = [Referral.Status.RECEIVED, Referral.Status.WORKUP, Referral.Status.COMMITTEE]
 
 
@@ -43,32 +52,64 @@ def remind_waiting(now=None) -> int:
     due = overdue(Referral.objects.all(), now).filter(
         Q(reminded_at__isnull=True) | Q(reminded_at__lt=F("status_since"))
     )
-    by_centre: dict[int, list[Referral]] = {}
+    by_centre: dict[int, list[tuple[Referral, str]]] = {}
     for referral in due.select_related("patient", "to_centre").order_by("pk"):
         claimed = Referral.objects.filter(pk=referral.pk, status_since=referral.status_since)
         claimed = claimed.filter(Q(reminded_at__isnull=True) | Q(reminded_at__lt=F("status_since")))
         if claimed.update(reminded_at=now):
-            by_centre.setdefault(referral.to_centre_id, []).append(referral)
+            line = f"{referral.get_status_display()} for {(now - referral.status_since).days} days"
+            by_centre.setdefault(referral.to_centre_id, []).append((referral, line))
+    return _email_coordinators(by_centre, REMINDER_SUBJECT)
+
+
+def stale_set(referral: Referral) -> str:
+    """The labels of the values the decision would rest on that are too old now, one a line
+    (sorted, so that the same set compares equal); empty when none are."""
+    screening = Screening.objects.of_patient(referral.patient_id)
+    return "\n".join(sorted(set(stale_labels(result_of(screening))))) if screening else ""
+
+
+def remind_stale(now=None) -> int:
+    """Email each centre's coordinators about its open referrals whose decision data went
+    stale, once per referral and stale set; returns the emails sent. Safe to run twice, and
+    two runs at once send one email: each referral is claimed by a conditional UPDATE from the
+    set it was last reminded of. A set that went away (the data were renewed) is cleared, so
+    the nav stops counting it and a later stale set reminds again."""
+    by_centre: dict[int, list[tuple[Referral, str]]] = {}
+    referrals = Referral.objects.open().select_related("patient", "to_centre").order_by("pk")
+    for referral in referrals.iterator(chunk_size=200):
+        current = stale_set(referral)
+        if current == referral.stale_reminded_for:
+            continue
+        claimed = Referral.objects.filter(
+            pk=referral.pk, stale_reminded_for=referral.stale_reminded_for
+        ).update(stale_reminded_for=current)
+        if claimed and current:
+            # No value names: which data went stale is clinical detail; the page says it.
+            line = "data the decision would rest on have gone stale"
+            by_centre.setdefault(referral.to_centre_id, []).append((referral, line))
+    return _email_coordinators(by_centre, STALE_SUBJECT)
+
+
+def _email_coordinators(by_centre: dict[int, list[tuple[Referral, str]]], subject: str) -> int:
+    """One email per coordinator of each centre, listing its referrals by MRN and link."""
     messages = []
-    for referrals in by_centre.values():
-        centre = referrals[0].to_centre
+    for rows in by_centre.values():
+        centre = rows[0][0].to_centre
         lines = [
             REMINDER_LINE.format(
                 mrn=r.patient.mrn,
-                status=r.get_status_display(),
-                days=(now - r.status_since).days,
+                what=what,
                 link=absolute_url(reverse("referrals:detail", args=[r.public_id])),
             )
-            for r in referrals
+            for r, what in rows
         ]
-        subject = REMINDER_SUBJECT.format(
-            count=len(referrals), s="s" if len(referrals) != 1 else "", centre=centre.name
-        )
+        title = subject.format(count=len(rows), s="s" if len(rows) != 1 else "", centre=centre.name)
         body = (
             "\n".join(lines) + "\n\nSign in to see them; this email carries no clinical detail.\n"
         )
         messages += [
-            EmailMessage(subject, body, to=[user.email])
+            EmailMessage(title, body, to=[user.email])
             for user in coordinators_of(centre.pk).exclude(email="")
         ]
     if not messages:
@@ -78,6 +119,14 @@ def remind_waiting(now=None) -> int:
     except Exception:
         logger.exception("Could not email the referral reminders")
         return 0
+
+
+def needing_attention(referrals, now=None):
+    """The open referrals among ``referrals`` that waited too long or whose decision data went
+    stale (as of the last reminder run): what the coordinators' nav badge counts."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.CANDIDACY_REFERRAL_WAIT_DAYS)
+    return referrals.open().filter(Q(status_since__lt=cutoff) | ~Q(stale_reminded_for=""))
 
 
 def median_waits(referrals, now=None) -> list[dict]:
@@ -104,3 +153,11 @@ def median_waits(referrals, now=None) -> list[dict]:
         }
         for status, days in waits.items()
     ]
+
+
+def received_waits(user, now=None) -> list[dict]:
+    """The median wait per step over the referrals the user's centres received in the last
+    year: the same figures on the referrals queue and on the dashboard."""
+    now = now or timezone.now()
+    received = Referral.objects.received_by(user).filter(created_at__gte=now - WAITS_OVER)
+    return median_waits(received, now)

@@ -6,14 +6,11 @@ check which side may take which step.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from patients.access import centre_ids, is_own_patient
@@ -25,12 +22,11 @@ from .attachments import ReferralAttachment
 from .forms import AttachmentForm, ReferralForm, StepForm, WithdrawForm
 from .letter import build_letter
 from .models import Referral
-from .reminders import median_waits, overdue
+from .reminders import overdue, received_waits
 from .selectors import referral_readers, with_people
 
 REFERRALS_SHOWN = 200
 # The wait panel counts the referrals of the last year: this year's pace, not history's.
-WAITS_OVER = timedelta(days=365)
 
 
 @access_logged("Referral form")
@@ -74,7 +70,7 @@ def referral_queue(request):
     if not show_all:
         referrals = referrals.open()
     received = Referral.objects.received_by(request.user)
-    waits = median_waits(received.filter(created_at__gte=timezone.now() - WAITS_OVER))
+    waits = received_waits(request.user)
     return render(
         request,
         "candidacy/referrals/referral_queue.html",
@@ -85,6 +81,7 @@ def referral_queue(request):
             "chart_data": {"waits": waits},
             "wait_limit": settings.CANDIDACY_REFERRAL_WAIT_DAYS,
             "overdue_count": overdue(received).count(),
+            "stale_count": received.open().exclude(stale_reminded_for="").count(),
         },
     )
 

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from patients.audit.log import Action, access_logged, note_access
 from rules.result import DECISION_SUPPORT, reason_text
 
+from ..referrals.panels import dashboard_waits
 from ..screening.presenters import explanation_rows
 from ..screening.selectors import result_of
 from . import dashboard as dashboard_selectors
@@ -127,4 +128,6 @@ def dashboard(request):
             for s in context["funnel"]
         ],
     }
+    context["referral_waits"] = dashboard_waits(request.user)
+    context["referral_chart_data"] = {"waits": context["referral_waits"]}
     return render(request, "candidacy/worklist/dashboard.html", context)
