@@ -62,10 +62,10 @@ def remind_waiting(now=None) -> int:
     return _email_coordinators(by_centre, REMINDER_SUBJECT)
 
 
-def stale_set(referral: Referral) -> str:
-    """The labels of the values the decision would rest on that are too old now, one a line
-    (sorted, so that the same set compares equal); empty when none are."""
-    screening = Screening.objects.of_patient(referral.patient_id)
+def stale_set(screening: Screening | None) -> str:
+    """The labels of the values the decision would rest on that are too old now in the
+    patient's current screening, one a line (sorted, so that the same set compares equal);
+    empty when none are."""
     return "\n".join(sorted(set(stale_labels(result_of(screening))))) if screening else ""
 
 
@@ -76,9 +76,16 @@ def remind_stale(now=None) -> int:
     set it was last reminded of. A set that went away (the data were renewed) is cleared, so
     the nav stops counting it and a later stale set reminds again."""
     by_centre: dict[int, list[tuple[Referral, str]]] = {}
-    referrals = Referral.objects.open().select_related("patient", "to_centre").order_by("pk")
-    for referral in referrals.iterator(chunk_size=200):
-        current = stale_set(referral)
+    referrals = list(Referral.objects.open().select_related("patient", "to_centre").order_by("pk"))
+    # The current screenings of all their patients in one query, not one per referral.
+    screenings = {
+        s.patient_id: s
+        for s in Screening.objects.current().filter(
+            patient_id__in={r.patient_id for r in referrals}
+        )
+    }
+    for referral in referrals:
+        current = stale_set(screenings.get(referral.patient_id))
         if current == referral.stale_reminded_for:
             continue
         claimed = Referral.objects.filter(
